@@ -1,0 +1,114 @@
+//! Project automation, run as `cargo xtask <task>` (the alias is in `.cargo/config.toml`).
+//!
+//! - `cargo xtask ci`: everything CI checks, in the order a person fixes them: formatting,
+//!   clippy, the tests, and rustdoc with warnings denied. The README's test command.
+//! - `cargo xtask examples`: validates every example in `schemas/examples/` against its
+//!   canonical schema and prints what each gives.
+
+// xtask is a command-line tool: printing is its job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::process::{Command, ExitCode};
+
+use ai21_schemas::Expectation;
+use anyhow::{Context, Result, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("examples") => examples(),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|examples>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("$ cargo {}", args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .envs(env.iter().copied())
+        .status()
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn ci() -> Result<()> {
+    cargo(&["fmt", "--all", "--check"], &[])?;
+    cargo(
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    cargo(&["test", "--workspace", "--locked"], &[])?;
+    cargo(
+        &["doc", "--workspace", "--no-deps", "--locked"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    Ok(())
+}
+
+fn examples() -> Result<()> {
+    let mut failures = 0;
+    let mut count = 0;
+    for example in ai21_schemas::examples() {
+        count += 1;
+        let validator = jsonschema::draft202012::new(example.kind().schema())
+            .with_context(|| format!("compiling {}", example.kind().file_name()))?;
+        let payload = example.payload();
+        let errors: Vec<_> = validator.iter_errors(&payload).collect();
+        let outcome = match (example.expectation(), errors.as_slice()) {
+            (Expectation::Valid(_), []) => "valid, as documented".to_owned(),
+            (Expectation::Invalid(expected), [error])
+                if error.instance_path().as_str() == expected.violation().pointer
+                    && error.kind().keyword() == expected.violation().keyword =>
+            {
+                format!(
+                    "invalid, as expected: {error} (at {:?}, {})",
+                    error.instance_path().as_str(),
+                    error.kind().keyword()
+                )
+            }
+            (_, errors) => {
+                failures += 1;
+                let found: Vec<_> = errors
+                    .iter()
+                    .map(|error| {
+                        format!(
+                            "{error} (at {:?}, {})",
+                            error.instance_path().as_str(),
+                            error.kind().keyword()
+                        )
+                    })
+                    .collect();
+                format!("UNEXPECTED: {found:?}")
+            }
+        };
+        println!("{:<65} {outcome}", example.file());
+    }
+    println!("{count} examples, {failures} unexpected");
+    if failures > 0 {
+        bail!("{failures} examples did not validate as the manifest says");
+    }
+    Ok(())
+}
