@@ -4,22 +4,39 @@
 //!   clippy, the tests, and rustdoc with warnings denied. The README's test command.
 //! - `cargo xtask examples`: validates every example in `schemas/examples/` against its
 //!   canonical schema and prints what each gives.
+//! - `cargo xtask codegen [--check]`: regenerates the typed models from `schemas/`, or
+//!   checks that the checked-in ones are fresh.
 
 // xtask is a command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use ai21_schemas::Expectation;
 use anyhow::{Context, Result, bail};
+
+mod codegen;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("examples") => examples(),
+        Some("codegen") => match args.get(1).map(String::as_str) {
+            None => codegen::write(&workspace_root()),
+            Some("--check") => codegen::check(&workspace_root()),
+            Some(other) => {
+                eprintln!("unknown codegen option {other:?}; usage: cargo xtask codegen [--check]");
+                return ExitCode::from(2);
+            }
+        },
         _ => {
-            eprintln!("usage: cargo xtask <ci|examples>");
+            eprintln!("usage: cargo xtask <ci|examples|codegen [--check]>");
             return ExitCode::from(2);
         }
     };
@@ -48,6 +65,8 @@ fn cargo(args: &[&str], env: &[(&str, &str)]) -> Result<()> {
 
 fn ci() -> Result<()> {
     cargo(&["fmt", "--all", "--check"], &[])?;
+    eprintln!("$ cargo xtask codegen --check");
+    codegen::check(&workspace_root())?;
     cargo(
         &[
             "clippy",

@@ -1,0 +1,457 @@
+//! The projection: a canonical schema rewritten into the form typify handles, plus the
+//! record of every constraint left out and the facts the presence pass needs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::Unenforced;
+
+/// A schema in the form typify handles, and what the rewrite left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    /// The projected schema: the root object with its remaining `$defs`.
+    pub schema: Value,
+    /// The constraints removed because the types do not enforce them, sorted by pointer.
+    pub unenforced: Vec<Unenforced>,
+    /// For every property of every named object: whether it is required and whether it
+    /// may be `null`, keyed by (Rust type name, JSON property name). Properties of inlined
+    /// union branches are keyed by the union's type name.
+    pub properties: BTreeMap<(String, String), PropertyFacts>,
+}
+
+/// What the schema says about one property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PropertyFacts {
+    /// The property is in its object's `required` list.
+    pub required: bool,
+    /// The property's schema accepts `null`.
+    pub nullable: bool,
+}
+
+/// A problem with the schema: (JSON Pointer, message).
+type Problem = (String, String);
+
+/// Keywords removed from the projection and recorded as unenforced, whatever their value.
+const VALUE_CONSTRAINTS: [&str; 12] = [
+    "contains",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+];
+
+/// Annotations typify would act on, or that mean nothing to it; dropped silently because
+/// they constrain nothing. (`default` would make the types invent values on read.)
+const DROPPED_ANNOTATIONS: [&str; 5] = ["$schema", "$id", "$comment", "default", "examples"];
+
+/// Keywords copied unchanged.
+const KEPT: [&str; 5] = ["title", "description", "type", "enum", "required"];
+
+/// Rewrites `schema` into the form typify handles; see the crate documentation.
+///
+/// Errors name the pointer of the offending subschema.
+pub fn project(schema: &Value, root_type_name: &str) -> Result<Projection, Problem> {
+    let root = schema
+        .as_object()
+        .ok_or_else(|| (String::new(), "the schema is not an object".to_owned()))?;
+    let empty = Map::new();
+    let definitions = match root.get("$defs") {
+        None => &empty,
+        Some(Value::Object(definitions)) => definitions,
+        Some(_) => return Err(("/$defs".to_owned(), "$defs is not an object".to_owned())),
+    };
+    let mut projector = Projector {
+        definitions,
+        inlined: BTreeSet::new(),
+        unenforced: Vec::new(),
+        properties: BTreeMap::new(),
+    };
+    projector.find_inlined(schema)?;
+
+    let mut projected_definitions = Map::new();
+    for (name, definition) in definitions {
+        if projector.inlined.contains(name) {
+            continue;
+        }
+        let projected = projector.schema(definition, &format!("/$defs/{name}"), Some(name))?;
+        projected_definitions.insert(name.clone(), projected);
+    }
+    let mut without_definitions = root.clone();
+    without_definitions.remove("$defs");
+    let mut projected = projector.schema(
+        &Value::Object(without_definitions),
+        "",
+        Some(root_type_name),
+    )?;
+    if !projected_definitions.is_empty() {
+        projected["$defs"] = Value::Object(projected_definitions);
+    }
+    let mut unenforced = projector.unenforced;
+    unenforced.sort_by(|left, right| {
+        (&left.pointer, &left.keyword).cmp(&(&right.pointer, &right.keyword))
+    });
+    Ok(Projection {
+        schema: projected,
+        unenforced,
+        properties: projector.properties,
+    })
+}
+
+impl Projection {
+    /// Every definition to give typify, the root last under `root_type_name`.
+    pub(crate) fn definitions(&self, root_type_name: &str) -> Vec<(String, Value)> {
+        let mut definitions: Vec<(String, Value)> = self
+            .schema
+            .get("$defs")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(name, definition)| (name.clone(), definition.clone()))
+            .collect();
+        let mut root = self.schema.clone();
+        if let Some(root) = root.as_object_mut() {
+            root.remove("$defs");
+        }
+        definitions.push((root_type_name.to_owned(), root));
+        definitions
+    }
+
+    /// For each definition (the root last, with pointer ""), the definitions it needs:
+    /// itself and everything it references, transitively. Used to find which definition
+    /// makes typify panic.
+    pub(crate) fn closures(&self, root_type_name: &str) -> Vec<(String, Vec<(String, Value)>)> {
+        let definitions = self.definitions(root_type_name);
+        let by_name: BTreeMap<&str, &Value> = definitions
+            .iter()
+            .map(|(name, schema)| (name.as_str(), schema))
+            .collect();
+        definitions
+            .iter()
+            .map(|(name, _)| {
+                let mut needed = BTreeSet::from([name.as_str()]);
+                let mut queue = vec![name.as_str()];
+                while let Some(current) = queue.pop() {
+                    let mut references = Vec::new();
+                    if let Some(schema) = by_name.get(current) {
+                        collect_references(schema, &mut references);
+                    }
+                    for reference in references {
+                        if let Some((target, _)) = by_name.get_key_value(reference.as_str())
+                            && needed.insert(target)
+                        {
+                            queue.push(target);
+                        }
+                    }
+                }
+                let closure = definitions
+                    .iter()
+                    .filter(|(candidate, _)| needed.contains(candidate.as_str()))
+                    .cloned()
+                    .collect();
+                let pointer = if name == root_type_name {
+                    String::new()
+                } else {
+                    format!("/$defs/{name}")
+                };
+                (pointer, closure)
+            })
+            .collect()
+    }
+}
+
+fn collect_references(schema: &Value, references: &mut Vec<String>) {
+    match schema {
+        Value::Object(object) => {
+            for (keyword, value) in object {
+                if keyword == "$ref" {
+                    if let Some(target) = value
+                        .as_str()
+                        .and_then(|reference| reference.strip_prefix("#/$defs/"))
+                    {
+                        references.push(target.to_owned());
+                    }
+                } else {
+                    collect_references(value, references);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_references(item, references)),
+        _ => {}
+    }
+}
+
+struct Projector<'a> {
+    definitions: &'a Map<String, Value>,
+    /// Definitions that are branches of a discriminated union, inlined at their one use.
+    inlined: BTreeSet<String>,
+    unenforced: Vec<Unenforced>,
+    properties: BTreeMap<(String, String), PropertyFacts>,
+}
+
+impl Projector<'_> {
+    /// Finds the discriminated unions and checks that each branch is used only there.
+    fn find_inlined(&mut self, schema: &Value) -> Result<(), Problem> {
+        let mut references = Vec::new();
+        collect_references(schema, &mut references);
+        let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+        for reference in references {
+            *uses.entry(reference).or_default() += 1;
+        }
+        let mut unions = Vec::new();
+        find_unions(schema, "", &mut unions);
+        for (pointer, branches) in unions {
+            if let Some(targets) = self.discriminated(branches) {
+                for target in targets {
+                    if uses.get(&target).copied().unwrap_or(0) != 1 {
+                        return Err((
+                            pointer,
+                            format!(
+                                "the union branch #/$defs/{target} is also used elsewhere; a discriminated branch is inlined into its union, so it must have one use"
+                            ),
+                        ));
+                    }
+                    self.inlined.insert(target);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// For a `oneOf`/`anyOf` whose branches are all references to objects with a required
+    /// `const` property in common (the discriminator, with distinct values), the branch
+    /// definitions' names.
+    fn discriminated(&self, branches: &[Value]) -> Option<Vec<String>> {
+        let targets: Vec<(String, &Map<String, Value>)> = branches
+            .iter()
+            .map(|branch| {
+                let object = branch.as_object().filter(|object| object.len() == 1)?;
+                let target = object.get("$ref")?.as_str()?.strip_prefix("#/$defs/")?;
+                let definition = self.definitions.get(target)?.as_object()?;
+                Some((target.to_owned(), definition))
+            })
+            .collect::<Option<_>>()?;
+        let (_, first) = targets.first()?;
+        let candidates = first.get("properties")?.as_object()?.keys();
+        let has_discriminator = candidates.into_iter().any(|property| {
+            let mut values = BTreeSet::new();
+            targets.iter().all(|(_, definition)| {
+                let required = definition
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|required| required.iter().any(|name| name == property.as_str()));
+                let constant = definition
+                    .get("properties")
+                    .and_then(|properties| properties.get(property))
+                    .and_then(|schema| schema.get("const"))
+                    .map(Value::to_string);
+                required && constant.is_some_and(|constant| values.insert(constant))
+            })
+        });
+        has_discriminator.then(|| targets.into_iter().map(|(name, _)| name).collect())
+    }
+
+    fn record(&mut self, pointer: &str, keyword: &str, value: &Value) {
+        self.unenforced.push(Unenforced {
+            pointer: pointer.to_owned(),
+            keyword: keyword.to_owned(),
+            value: value.clone(),
+        });
+    }
+
+    /// Projects one subschema. `container` names the Rust type that an object with
+    /// properties here becomes; `None` where typify would invent a name.
+    fn schema(
+        &mut self,
+        schema: &Value,
+        pointer: &str,
+        container: Option<&str>,
+    ) -> Result<Value, Problem> {
+        let object = match schema {
+            Value::Bool(_) => return Ok(schema.clone()),
+            Value::Object(object) => object,
+            _ => {
+                return Err((
+                    pointer.to_owned(),
+                    "a subschema must be an object or a boolean".to_owned(),
+                ));
+            }
+        };
+        let is_integer = object.get("type").and_then(Value::as_str) == Some("integer");
+        let mut out = Map::new();
+        for (keyword, value) in object {
+            let at = format!("{pointer}/{keyword}");
+            match keyword.as_str() {
+                keyword if DROPPED_ANNOTATIONS.contains(&keyword) => {}
+                keyword if KEPT.contains(&keyword) => {
+                    out.insert(keyword.to_owned(), value.clone());
+                }
+                keyword if VALUE_CONSTRAINTS.contains(&keyword) => {
+                    self.record(pointer, keyword, value)
+                }
+                "const" => {
+                    // typify enforces a one-value enum, but not a const on a struct field.
+                    out.insert("enum".to_owned(), json!([value]));
+                }
+                "minimum" if is_integer && value.as_f64() == Some(0.0) => {
+                    // Keeps the type unsigned (u64): the types enforce non-negative integers.
+                    out.insert(keyword.to_owned(), value.clone());
+                }
+                "minimum" => {
+                    self.record(pointer, keyword, value);
+                    if is_integer && value.as_f64().is_some_and(|minimum| minimum > 0.0) {
+                        // Still unsigned; the exact minimum (such as 1, which typify would
+                        // turn into an awkward `NonZeroU64`) is left to the validator.
+                        out.insert(keyword.to_owned(), json!(0));
+                    }
+                }
+                "maximum" => self.record(pointer, keyword, value),
+                "$ref" => {
+                    let target = value
+                        .as_str()
+                        .and_then(|reference| reference.strip_prefix("#/$defs/"))
+                        .filter(|target| !target.contains('/'))
+                        .ok_or_else(|| (at.clone(), "only references to a top-level #/$defs/ entry of the same file are supported".to_owned()))?;
+                    if !self.definitions.contains_key(target) {
+                        return Err((at, format!("#/$defs/{target} does not exist")));
+                    }
+                    out.insert(keyword.to_owned(), value.clone());
+                }
+                "properties" => {
+                    let Some(container) = container else {
+                        return Err((pointer.to_owned(), "an object with properties must be a named $defs entry (or the root), so its type has a stable name".to_owned()));
+                    };
+                    let properties = value
+                        .as_object()
+                        .ok_or_else(|| (at.clone(), "properties is not an object".to_owned()))?;
+                    let required: BTreeSet<&str> = object
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    let mut projected = Map::new();
+                    for (name, property) in properties {
+                        let facts = PropertyFacts {
+                            required: required.contains(name.as_str()),
+                            nullable: self.allows_null(property),
+                        };
+                        let key = (container.to_owned(), name.clone());
+                        if let Some(previous) = self.properties.insert(key, facts)
+                            && previous != facts
+                        {
+                            return Err((
+                                format!("{at}/{name}"),
+                                format!(
+                                    "{container}.{name} is required or nullable differently in two union branches"
+                                ),
+                            ));
+                        }
+                        projected.insert(
+                            name.clone(),
+                            self.schema(property, &format!("{at}/{name}"), None)?,
+                        );
+                    }
+                    out.insert(keyword.to_owned(), Value::Object(projected));
+                }
+                "additionalProperties" | "items" => {
+                    out.insert(keyword.to_owned(), self.schema(value, &at, None)?);
+                }
+                "oneOf" | "anyOf" => {
+                    let branches = value
+                        .as_array()
+                        .ok_or_else(|| (at.clone(), format!("{keyword} is not an array")))?;
+                    let projected = if self.discriminated(branches).is_some() {
+                        branches
+                            .iter()
+                            .map(|branch| {
+                                let target = branch["$ref"]
+                                    .as_str()
+                                    .and_then(|reference| reference.strip_prefix("#/$defs/"))
+                                    .unwrap_or_default();
+                                self.schema(
+                                    &self.definitions[target],
+                                    &format!("/$defs/{target}"),
+                                    container,
+                                )
+                            })
+                            .collect::<Result<Vec<_>, _>>()?
+                    } else {
+                        branches
+                            .iter()
+                            .enumerate()
+                            .map(|(index, branch)| {
+                                self.schema(branch, &format!("{at}/{index}"), None)
+                            })
+                            .collect::<Result<Vec<_>, _>>()?
+                    };
+                    out.insert(keyword.to_owned(), Value::Array(projected));
+                }
+                other => {
+                    return Err((
+                        at,
+                        format!(
+                            "unsupported keyword {other:?}: the code generator cannot follow it; express the rule with a supported keyword or as a validator rule"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn allows_null(&self, schema: &Value) -> bool {
+        let Some(object) = schema.as_object() else {
+            return schema == &Value::Bool(true);
+        };
+        let type_allows = match object.get("type") {
+            Some(Value::String(name)) => name == "null",
+            Some(Value::Array(names)) => names.iter().any(|name| name == "null"),
+            _ => false,
+        };
+        let reference_allows = object
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix("#/$defs/"))
+            .and_then(|target| self.definitions.get(target))
+            .is_some_and(|definition| self.allows_null(definition));
+        let branch_allows = ["oneOf", "anyOf"].iter().any(|keyword| {
+            object
+                .get(*keyword)
+                .and_then(Value::as_array)
+                .is_some_and(|branches| branches.iter().any(|branch| self.allows_null(branch)))
+        });
+        type_allows || reference_allows || branch_allows
+    }
+}
+
+/// Every `oneOf`/`anyOf` in the schema, with its pointer.
+fn find_unions<'a>(schema: &'a Value, pointer: &str, unions: &mut Vec<(String, &'a [Value])>) {
+    match schema {
+        Value::Object(object) => {
+            for (keyword, value) in object {
+                let at = format!("{pointer}/{keyword}");
+                if let ("oneOf" | "anyOf", Value::Array(branches)) = (keyword.as_str(), value) {
+                    unions.push((at.clone(), branches));
+                }
+                find_unions(value, &at, unions);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                find_unions(item, &format!("{pointer}/{index}"), unions);
+            }
+        }
+        _ => {}
+    }
+}

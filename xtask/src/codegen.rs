@@ -1,0 +1,130 @@
+//! `cargo xtask codegen [--check]`: regenerates the typed models from `schemas/`.
+//!
+//! The models live in `crates/ai21-models/src/generated/`, one file per schema. With
+//! `--check` nothing is written: the files are regenerated in memory and compared, and any
+//! difference fails with a short diff and the command that fixes it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ai21_schemas::PayloadKind;
+use anyhow::{Context, Result, bail};
+
+/// The command that regenerates the models, as printed in errors.
+pub(crate) const FIX: &str = "cargo xtask codegen";
+
+/// The folder of generated model files, relative to the workspace root.
+const GENERATED_DIR: &str = "crates/ai21-models/src/generated";
+
+/// One generated file: where it goes and what it holds.
+pub(crate) struct GeneratedFile {
+    pub(crate) path: PathBuf,
+    pub(crate) source: String,
+}
+
+/// The module (and file) name of a kind's generated types, such as `jamba_chat_request`.
+pub(crate) fn module_name(kind: PayloadKind) -> String {
+    kind.stem().replace(['.', '-'], "_")
+}
+
+/// Generates every model file from the schemas under `root` (read from disk, so a copy of
+/// the workspace can be checked).
+pub(crate) fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
+    PayloadKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let schema_path = root.join("schemas").join(kind.file_name());
+            let text = fs::read_to_string(&schema_path)
+                .with_context(|| format!("reading {}", schema_path.display()))?;
+            let schema: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("parsing {}", schema_path.display()))?;
+            let options = ai21_codegen::Options::new(
+                kind.type_name(),
+                format!("schemas/{}", kind.file_name()),
+            );
+            let generated = ai21_codegen::generate(&schema, &options)?;
+            Ok(GeneratedFile {
+                path: root
+                    .join(GENERATED_DIR)
+                    .join(format!("{}.rs", module_name(kind))),
+                source: generated.source,
+            })
+        })
+        .collect()
+}
+
+/// Writes the generated files, creating the folder if needed.
+pub(crate) fn write(root: &Path) -> Result<()> {
+    let files = generate_all(root)?;
+    fs::create_dir_all(root.join(GENERATED_DIR)).context("creating the generated folder")?;
+    for file in files {
+        let current = fs::read_to_string(&file.path).unwrap_or_default();
+        if current != file.source {
+            fs::write(&file.path, &file.source)
+                .with_context(|| format!("writing {}", file.path.display()))?;
+            eprintln!("wrote {}", relative(root, &file.path));
+        }
+    }
+    Ok(())
+}
+
+/// Fails when a generated file is missing, differs, or has no schema any more.
+pub(crate) fn check(root: &Path) -> Result<()> {
+    let files = generate_all(root)?;
+    let mut problems = Vec::new();
+    for file in &files {
+        let current = fs::read_to_string(&file.path).unwrap_or_default();
+        if current != file.source {
+            problems.push(format!(
+                "{} is stale:\n{}",
+                relative(root, &file.path),
+                short_diff(&current, &file.source)
+            ));
+        }
+    }
+    let expected: Vec<&Path> = files.iter().map(|file| file.path.as_path()).collect();
+    for entry in fs::read_dir(root.join(GENERATED_DIR)).context("listing the generated folder")? {
+        let path = entry.context("listing the generated folder")?.path();
+        if !expected.contains(&path.as_path()) {
+            problems.push(format!("{} has no schema any more", relative(root, &path)));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "the generated models are out of date with schemas/:\n\n{}\nrun `{FIX}` and commit the result",
+            problems.join("\n")
+        );
+    }
+    Ok(())
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// A unified diff of at most 40 lines.
+fn short_diff(old: &str, new: &str) -> String {
+    const LIMIT: usize = 40;
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(1)
+        .header("checked in", "generated")
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = lines
+        .iter()
+        .take(LIMIT)
+        .map(|line| format!("    {line}\n"))
+        .collect::<String>();
+    if lines.len() > LIMIT {
+        out.push_str(&format!("    ... {} more lines\n", lines.len() - LIMIT));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
