@@ -1,0 +1,665 @@
+//! Keeping secrets out of everything the tool reads, reports or writes.
+//!
+//! Captured traffic carries credentials: the `Authorization: Bearer` header with the AI21
+//! API key, API-key headers, cookies, and keys put into URLs by proxies and gateways.
+//! Capture readers pass every header, URL and body through this module as they read, so a
+//! record holds no secret by the time anyone can print it, and serialising an
+//! [`Exchange`](crate::capture::Exchange) passes through it again. What counts as a secret
+//! is specified in `CAPTURE-FORMAT.md` (section "Secrets"):
+//!
+//! - a header whose name is a credential (`Authorization`, `Proxy-Authorization`, `api-key`,
+//!   `x-api-key`, `Cookie`, `Set-Cookie`, any name containing `apikey`, `token`, `secret`,
+//!   `password`, `cookie`, compared case-insensitively with `-` and `_` ignored) has its
+//!   value replaced by [`REDACTED`];
+//! - in a URL, the userinfo (`user:password@`) and the value of every query or fragment
+//!   parameter with a credential name (`key`, `api_key`, `token`, `access_token`, `sig`, ...)
+//!   are replaced by [`REDACTED`];
+//! - anywhere (header values, URLs, bodies), a `Bearer` token and any string shaped like an
+//!   AI21 key (see [`is_key_shaped`]) are replaced by [`REDACTED`]: in raw text, such a
+//!   word; in a JSON body, a string value that is such a key as a whole, so that redaction
+//!   never changes prompt or completion text (the validator checks token offsets into it);
+//! - in a JSON body, a string member with a credential name (`api_key`, `authorization`,
+//!   `access_token`, `password`, ...) is replaced by [`REDACTED`].
+//!
+//! Masking prompt and completion text is a separate, optional step: [`mask_content`] and
+//! [`mask_record_content`] replace each such string by `[redacted: N chars]`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
+
+use crate::capture::{Body, Content, Record};
+use crate::endpoint::UrlParts;
+use crate::{Error, Result};
+
+#[cfg(test)]
+mod tests;
+
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// An AI21 API key, for the commands that call a live endpoint; its `Debug` and `Display`
+/// print [`REDACTED`], so it cannot reach a log line or a report by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key.
+    pub fn new(key: impl Into<String>) -> ApiKey {
+        ApiKey(key.into())
+    }
+
+    /// Reads the key from an environment variable, ignoring surrounding whitespace.
+    pub fn from_env(variable: &str) -> Result<ApiKey> {
+        let value = std::env::var_os(variable).ok_or_else(|| Error::ApiKeyMissing {
+            variable: variable.to_owned(),
+        })?;
+        let invalid = |problem| Error::ApiKeyInvalid {
+            variable: variable.to_owned(),
+            problem,
+        };
+        let value = value.into_string().map_err(|_| invalid("not UTF-8"))?;
+        let key = value.trim();
+        if key.is_empty() {
+            return Err(invalid("empty"));
+        }
+        Ok(ApiKey(key.to_owned()))
+    }
+
+    /// The key itself, for the one place that needs it: the request's `Authorization`
+    /// header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(REDACTED)
+    }
+}
+
+/// Whether a header with this name carries a credential (compared case-insensitively, with
+/// `-` and `_` ignored).
+pub fn is_secret_header(name: &str) -> bool {
+    with_normalized(name, |name| {
+        is_secret_member_normalized(name)
+            || name.contains("token")
+            || name.contains("cookie")
+            || name.contains("subscriptionkey")
+    })
+}
+
+/// A header's value as it may be kept: [`REDACTED`] for a credential header, otherwise the
+/// value with any bearer token or key-shaped word masked.
+pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
+    if is_secret_header(name) {
+        Cow::Borrowed(REDACTED)
+    } else {
+        text(value)
+    }
+}
+
+/// The URL without credentials: userinfo, credential query and fragment parameters, and
+/// key-shaped words anywhere masked; everything else is kept byte for byte.
+pub fn url(url: &str) -> Cow<'_, str> {
+    let parts = UrlParts::split(url);
+    let path = mask_secrets(parts.path, true);
+    let query = parts.query.map(parameters);
+    let fragment = parts.fragment.map(parameters);
+    let changed = parts.userinfo.is_some()
+        || matches!(path, Cow::Owned(_))
+        || matches!(query, Some(Cow::Owned(_)))
+        || matches!(fragment, Some(Cow::Owned(_)));
+    if !changed {
+        return Cow::Borrowed(url);
+    }
+    let mut redacted = String::with_capacity(url.len());
+    redacted.push_str(parts.scheme);
+    if parts.userinfo.is_some() {
+        redacted.push_str(REDACTED);
+        redacted.push('@');
+    }
+    redacted.push_str(parts.host);
+    redacted.push_str(&path);
+    if let Some(query) = query {
+        redacted.push('?');
+        redacted.push_str(&query);
+    }
+    if let Some(fragment) = fragment {
+        redacted.push('#');
+        redacted.push_str(&fragment);
+    }
+    Cow::Owned(redacted)
+}
+
+/// Raw text (a non-JSON body, a `text/event-stream` body, a message) with every bearer
+/// token and every key-shaped word replaced by [`REDACTED`].
+pub fn text(text: &str) -> Cow<'_, str> {
+    mask_secrets(text, true)
+}
+
+/// Redacts a JSON body in place: string members with a credential name, strings that are a
+/// key as a whole, and bearer tokens inside strings. Other text is left exactly as it was.
+pub fn json(value: &mut Value) {
+    match value {
+        Value::String(string) => {
+            if is_key_shaped(string.trim()) {
+                *string = REDACTED.to_owned();
+            } else if let Cow::Owned(redacted) = mask_secrets(string, false) {
+                *string = redacted;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(json),
+        Value::Object(members) => {
+            for (name, member) in members.iter_mut() {
+                match member {
+                    Value::String(string) if string != REDACTED && is_secret_member(name) => {
+                        *string = REDACTED.to_owned();
+                    }
+                    _ => json(member),
+                }
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// Whether a word looks like an AI21 API key: at least 32 ASCII letters and digits, with at
+/// least one digit, one upper-case and one lower-case letter.
+///
+/// AI21 keys are 32 random letters and digits. Requiring all three classes keeps
+/// lower-case hex identifiers (`chat-` ids, request ids, hashes) and long camel-case names
+/// (tool names) from being taken for keys; the price is that a key without a digit (about
+/// one in 280) is only caught where it stands in a credential header, parameter or member,
+/// or after `Bearer`.
+pub fn is_key_shaped(word: &str) -> bool {
+    if word.len() < 32 {
+        return false;
+    }
+    let (mut digit, mut upper, mut lower) = (false, false, false);
+    for byte in word.bytes() {
+        match byte {
+            b'0'..=b'9' => digit = true,
+            b'A'..=b'Z' => upper = true,
+            b'a'..=b'z' => lower = true,
+            _ => return false,
+        }
+    }
+    digit && upper && lower
+}
+
+/// Replaces prompt and completion text in a JSON payload of any kind by
+/// `[redacted: N chars]`, for `--redact-content`.
+///
+/// Masked: J2 `prompt` (a request's string, a response's `prompt.text`), `completions[].
+/// data.text`, the `token` of every token (`generatedToken.token`, `topTokens[].token`);
+/// Jamba `messages[].content`, `choices[].message.content`, `choices[].delta.content`,
+/// tool call `function.arguments`, `documents[].content` and `documents[].metadata[].value`,
+/// logprob tokens; the `input` echoed by a validation error in `detail`. Shapes that do not
+/// match are left alone: the payload may be invalid, and masking must not fail on it.
+///
+/// Masking changes text lengths, so it belongs after validation, on what is printed.
+pub fn mask_content(value: &mut Value) {
+    let Value::Object(members) = value else {
+        return;
+    };
+    match members.get_mut("prompt") {
+        Some(Value::Object(prompt)) => {
+            mask_member(prompt, "text");
+            mask_tokens(prompt.get_mut("tokens"));
+        }
+        Some(prompt) => mask_string(prompt),
+        None => {}
+    }
+    for completion in array_items(members.get_mut("completions")) {
+        if let Some(Value::Object(data)) = completion.get_mut("data") {
+            mask_member(data, "text");
+            mask_tokens(data.get_mut("tokens"));
+        }
+    }
+    for message in array_items(members.get_mut("messages")) {
+        mask_message(message);
+    }
+    for document in array_items(members.get_mut("documents")) {
+        if let Value::Object(document) = document {
+            mask_member(document, "content");
+            for metadata in array_items(document.get_mut("metadata")) {
+                if let Value::Object(metadata) = metadata {
+                    mask_member(metadata, "value");
+                }
+            }
+        }
+    }
+    for choice in array_items(members.get_mut("choices")) {
+        if let Value::Object(choice) = choice {
+            if let Some(message) = choice.get_mut("message") {
+                mask_message(message);
+            }
+            if let Some(delta) = choice.get_mut("delta") {
+                mask_message(delta);
+            }
+            if let Some(logprobs) = choice.get_mut("logprobs") {
+                mask_all_named(logprobs, "token");
+            }
+        }
+    }
+    for detail in array_items(members.get_mut("detail")) {
+        if let Value::Object(detail) = detail
+            && let Some(input) = detail.get_mut("input")
+        {
+            mask_all_strings(input);
+        }
+    }
+}
+
+/// `[redacted: N chars]`, what masked content is replaced with (`N` counts characters).
+pub fn masked(text: &str) -> String {
+    format!("[redacted: {} chars]", text.chars().count())
+}
+
+/// Masks the content of every `data:` event of a `text/event-stream` body with
+/// [`mask_content`]; an event that is not JSON is masked whole, other lines are kept.
+pub fn mask_stream(text: &str) -> String {
+    let mut output = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (content, ending) = match line.strip_suffix("\r\n") {
+            Some(content) => (content, "\r\n"),
+            None => match line.strip_suffix('\n') {
+                Some(content) => (content, "\n"),
+                None => (line, ""),
+            },
+        };
+        let Some(data) = content.strip_prefix("data:") else {
+            output.push_str(line);
+            continue;
+        };
+        let event = data.trim();
+        output.push_str("data: ");
+        if event == "[DONE]" {
+            output.push_str(event);
+        } else {
+            match serde_json::from_str::<Value>(event) {
+                Ok(mut chunk) => {
+                    mask_content(&mut chunk);
+                    output.push_str(&chunk.to_string());
+                }
+                Err(_) => output.push_str(&masked(event)),
+            }
+        }
+        output.push_str(ending);
+    }
+    output
+}
+
+/// Masks prompt and completion text in a record's bodies: JSON with [`mask_content`],
+/// streams with [`mask_stream`], other text whole.
+pub fn mask_record_content(record: &mut Record) {
+    match &mut record.content {
+        Content::Payload(payload) => mask_content(&mut payload.body),
+        Content::Exchange(exchange) => {
+            mask_body(&mut exchange.request.body);
+            mask_body(&mut exchange.response.body);
+        }
+    }
+}
+
+fn mask_body(body: &mut Body) {
+    match body {
+        Body::Absent => {}
+        Body::Json(value) => mask_content(value),
+        Body::EventStream(text) => *text = mask_stream(text),
+        Body::Text(text) => *text = masked(text),
+    }
+}
+
+/// A JSON value that serialises redacted (as [`json`] would leave it) without being copied.
+pub(crate) struct RedactedJson<'a>(pub(crate) &'a Value);
+
+impl Serialize for RedactedJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::String(string) => serializer.serialize_str(&json_string(string)),
+            Value::Array(items) => {
+                let mut sequence = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    sequence.serialize_element(&RedactedJson(item))?;
+                }
+                sequence.end()
+            }
+            Value::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (name, member) in members {
+                    if member.is_string() && is_secret_member(name) {
+                        map.serialize_entry(name, REDACTED)?;
+                    } else {
+                        map.serialize_entry(name, &RedactedJson(member))?;
+                    }
+                }
+                map.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// A JSON string as it may be kept: [`REDACTED`] when it is a key as a whole, otherwise
+/// with bearer tokens masked.
+fn json_string(string: &str) -> Cow<'_, str> {
+    if is_key_shaped(string.trim()) {
+        Cow::Borrowed(REDACTED)
+    } else {
+        mask_secrets(string, false)
+    }
+}
+
+/// Whether a JSON member with this name holds a credential. Plain `token` is not one: it
+/// is the J2 token text.
+fn is_secret_member(name: &str) -> bool {
+    with_normalized(name, is_secret_member_normalized)
+}
+
+fn is_secret_member_normalized(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "authorization",
+        "proxyauthorization",
+        "cookie",
+        "setcookie",
+        "apikey",
+        "xapikey",
+        "accesstoken",
+        "refreshtoken",
+        "idtoken",
+        "authtoken",
+        "apitoken",
+        "bearertoken",
+        "sessiontoken",
+        "secret",
+        "clientsecret",
+        "password",
+        "passwd",
+    ];
+    const PARTS: &[&str] = &["apikey", "secret", "password", "authorization"];
+    NAMES.contains(&name) || PARTS.iter().any(|part| name.contains(part))
+}
+
+/// Whether a query or fragment parameter with this name holds a credential.
+fn is_secret_parameter(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "key",
+        "token",
+        "auth",
+        "sig",
+        "signature",
+        "code",
+        "pass",
+        "pwd",
+        "session",
+        "sessionid",
+        "credential",
+        "credentials",
+    ];
+    is_secret_header(name) || with_normalized(name, |name| NAMES.contains(&name))
+}
+
+/// Runs `check` on the name in lower case with `-`, `_`, `.` and spaces removed, without
+/// allocating for names of ordinary length (this runs for every string member of a body).
+fn with_normalized<R>(name: &str, check: impl FnOnce(&str) -> R) -> R {
+    const STACK: usize = 64;
+    let mut stack = [0u8; STACK];
+    let mut heap = Vec::new();
+    let buffer: &mut [u8] = if name.len() <= STACK {
+        &mut stack
+    } else {
+        heap.resize(name.len(), 0);
+        &mut heap
+    };
+    let mut length = 0;
+    for byte in name.bytes() {
+        if matches!(byte, b'-' | b'_' | b'.' | b' ') {
+            continue;
+        }
+        buffer[length] = byte.to_ascii_lowercase();
+        length += 1;
+    }
+    let normalized = std::str::from_utf8(&buffer[..length])
+        .expect("removing and lower-casing ASCII bytes keeps UTF-8 valid");
+    check(normalized)
+}
+
+/// Masks the values of credential parameters in `name=value&...`, and secrets in any value.
+fn parameters(query: &str) -> Cow<'_, str> {
+    let mut changed = false;
+    let mut pairs = Vec::new();
+    for pair in query.split('&') {
+        let Some((name, value)) = pair.split_once('=') else {
+            let masked = mask_secrets(pair, true);
+            changed |= matches!(masked, Cow::Owned(_));
+            pairs.push(masked);
+            continue;
+        };
+        if !value.is_empty() && value != REDACTED && is_secret_parameter(&percent_decode(name)) {
+            changed = true;
+            pairs.push(Cow::Owned(format!("{name}={REDACTED}")));
+            continue;
+        }
+        match mask_secrets(value, true) {
+            Cow::Borrowed(_) => pairs.push(Cow::Borrowed(pair)),
+            Cow::Owned(value) => {
+                changed = true;
+                pairs.push(Cow::Owned(format!("{name}={value}")));
+            }
+        }
+    }
+    if changed {
+        Cow::Owned(pairs.join("&"))
+    } else {
+        Cow::Borrowed(query)
+    }
+}
+
+/// Decodes `%XX` escapes and `+` in a parameter name, so `api%5Fkey` is seen as `api_key`.
+fn percent_decode(name: &str) -> Cow<'_, str> {
+    if !name.contains(['%', '+']) {
+        return Cow::Borrowed(name);
+    }
+    let bytes = name.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        let escaped = bytes
+            .get(index + 1..index + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (byte, escaped) {
+            (b'%', Some(escaped)) => {
+                decoded.push(escaped);
+                index += 3;
+            }
+            (b'+', _) => {
+                decoded.push(b' ');
+                index += 1;
+            }
+            _ => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
+}
+
+/// The shortest credential taken after `Bearer`: shorter words are ordinary text.
+const MIN_BEARER_TOKEN: usize = 16;
+
+/// Masks bearer tokens, and also key-shaped words when `words` is set.
+///
+/// A bearer token is the word after `bearer` (any case) and blanks: at least
+/// [`MIN_BEARER_TOKEN`] characters of letters, digits and `-._~+/=`, with a digit or an
+/// upper-case letter after its first character (so `the bearer instruments...` stays prose).
+fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
+    // Nothing shorter than `bearer` and a token can hold a secret (a key is longer still).
+    if text.len() < "bearer ".len() + MIN_BEARER_TOKEN {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut output: Option<String> = None;
+    // Everything before `copied` is already in `output` (or unchanged, while it is None).
+    let mut copied = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        if !bytes[index].is_ascii_alphanumeric() {
+            index += 1;
+            continue;
+        }
+        let word_end = index
+            + bytes[index..]
+                .iter()
+                .position(|byte| !byte.is_ascii_alphanumeric())
+                .unwrap_or(bytes.len() - index);
+        let word = &text[index..word_end];
+        let secret = if word.eq_ignore_ascii_case("bearer") {
+            bearer_token(bytes, word_end)
+        } else if words && is_key_shaped(word) {
+            Some((index, word_end))
+        } else {
+            None
+        };
+        match secret {
+            Some((start, end)) => {
+                let output = output.get_or_insert_with(|| String::with_capacity(text.len()));
+                output.push_str(&text[copied..start]);
+                output.push_str(REDACTED);
+                copied = end;
+                index = end;
+            }
+            None => index = word_end,
+        }
+    }
+    match output {
+        Some(mut output) => {
+            output.push_str(&text[copied..]);
+            Cow::Owned(output)
+        }
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// The byte range of the bearer token after the word `bearer` that ends at `after`.
+fn bearer_token(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
+    let start = after
+        + bytes[after..]
+            .iter()
+            .position(|byte| !matches!(byte, b' ' | b'\t'))?;
+    if start == after {
+        return None;
+    }
+    let length = bytes[start..]
+        .iter()
+        .position(|&byte| !is_token_byte(byte))
+        .unwrap_or(bytes.len() - start);
+    let token = &bytes[start..start + length];
+    let prose = !token
+        .iter()
+        .skip(1)
+        .any(|byte| byte.is_ascii_digit() || byte.is_ascii_uppercase());
+    (length >= MIN_BEARER_TOKEN && !prose).then_some((start, start + length))
+}
+
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+}
+
+fn array_items(value: Option<&mut Value>) -> impl Iterator<Item = &mut Value> {
+    let items = match value {
+        Some(Value::Array(items)) => Some(items),
+        _ => None,
+    };
+    items.into_iter().flatten()
+}
+
+fn mask_string(value: &mut Value) {
+    if let Value::String(string) = value {
+        *string = masked(string);
+    }
+}
+
+fn mask_member(members: &mut serde_json::Map<String, Value>, name: &str) {
+    if let Some(value) = members.get_mut(name) {
+        mask_string(value);
+    }
+}
+
+/// Masks a Jamba message or delta: its content (a string, or parts with `text`) and its
+/// tool call arguments.
+fn mask_message(message: &mut Value) {
+    let Value::Object(message) = message else {
+        return;
+    };
+    match message.get_mut("content") {
+        Some(Value::Array(parts)) => {
+            for part in parts {
+                match part {
+                    Value::Object(part) => mask_member(part, "text"),
+                    other => mask_string(other),
+                }
+            }
+        }
+        Some(content) => mask_string(content),
+        None => {}
+    }
+    for tool_call in array_items(message.get_mut("tool_calls")) {
+        if let Some(Value::Object(function)) = tool_call.get_mut("function") {
+            mask_member(function, "arguments");
+        }
+    }
+}
+
+/// Masks the J2 token strings of a `tokens` array.
+fn mask_tokens(tokens: Option<&mut Value>) {
+    for token in array_items(tokens) {
+        if let Some(Value::Object(generated)) = token.get_mut("generatedToken") {
+            mask_member(generated, "token");
+        }
+        for top in array_items(token.get_mut("topTokens")) {
+            if let Value::Object(top) = top {
+                mask_member(top, "token");
+            }
+        }
+    }
+}
+
+/// Masks every string member called `name`, at any depth.
+fn mask_all_named(value: &mut Value, name: &str) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(|item| mask_all_named(item, name)),
+        Value::Object(members) => {
+            for (member_name, member) in members.iter_mut() {
+                if member_name == name {
+                    mask_string(member);
+                } else {
+                    mask_all_named(member, name);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mask_all_strings(value: &mut Value) {
+    match value {
+        Value::String(_) => mask_string(value),
+        Value::Array(items) => items.iter_mut().for_each(mask_all_strings),
+        Value::Object(members) => members.values_mut().for_each(mask_all_strings),
+        _ => {}
+    }
+}

@@ -1,0 +1,492 @@
+//! Exchanges: a request and the response it got, validated together.
+//!
+//! The rules are documented on [`Validator::validate_exchange`].
+
+use ai21_schemas::PayloadKind;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::describe::{count, first_difference, found, or_list, short_str};
+use crate::model::{Use, check_model};
+use crate::report::{Finding, Report, Target};
+use crate::rule::parameter;
+use crate::validator::retarget;
+use crate::{Error, Result, Validator};
+
+/// The endpoint a request was sent to, parsed from its URL path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "endpoint", rename_all = "kebab-case")]
+pub enum Endpoint {
+    /// `POST /studio/v1/{model}/complete` or `/studio/v1/{model}/{custom_model}/complete`.
+    J2Complete {
+        /// The model named by the path, such as `j2-mid`.
+        model: String,
+        /// The custom (fine-tuned) model named by the path, if any.
+        custom_model: Option<String>,
+    },
+    /// `POST /studio/v1/chat/completions`.
+    JambaChat,
+}
+
+impl Endpoint {
+    /// Parses a URL path (a query string is ignored): `/studio/v1/{model}/complete`,
+    /// `/studio/v1/{model}/{custom}/complete` or `/studio/v1/chat/completions`.
+    pub fn from_path(path: &str) -> Result<Endpoint> {
+        let without_query = path.split(['?', '#']).next().unwrap_or(path);
+        let segments: Vec<&str> = without_query.split('/').collect();
+        let unknown = || Error::UnknownEndpoint {
+            path: path.to_owned(),
+        };
+        match segments.as_slice() {
+            ["", "studio", "v1", "chat", "completions"] => Ok(Endpoint::JambaChat),
+            ["", "studio", "v1", model, "complete"] if !model.is_empty() => {
+                Ok(Endpoint::J2Complete {
+                    model: (*model).to_owned(),
+                    custom_model: None,
+                })
+            }
+            ["", "studio", "v1", model, custom, "complete"]
+                if !model.is_empty() && !custom.is_empty() =>
+            {
+                Ok(Endpoint::J2Complete {
+                    model: (*model).to_owned(),
+                    custom_model: Some((*custom).to_owned()),
+                })
+            }
+            _ => Err(unknown()),
+        }
+    }
+
+    /// The payload kinds of the request and of a success response at this endpoint.
+    pub fn kinds(&self) -> (PayloadKind, PayloadKind) {
+        match self {
+            Endpoint::J2Complete { .. } => (
+                PayloadKind::J2CompleteRequest,
+                PayloadKind::J2CompleteResponse,
+            ),
+            Endpoint::JambaChat => (
+                PayloadKind::JambaChatRequest,
+                PayloadKind::JambaChatResponse,
+            ),
+        }
+    }
+}
+
+/// What came back for a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    /// A JSON body, with the HTTP status when it is known (no status means success).
+    Json {
+        /// The HTTP status; 400 and above is validated as the error envelope.
+        status: Option<u16>,
+        /// The parsed body.
+        body: Value,
+    },
+    /// A `text/event-stream` body, as text.
+    EventStream(String),
+}
+
+/// A request and its response, validated together by [`Validator::validate_exchange`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    /// The endpoint, when known (from the URL path); a J2 model is only named there.
+    pub endpoint: Option<Endpoint>,
+    /// The request body.
+    pub request: Value,
+    /// The response.
+    pub response: ResponseBody,
+}
+
+impl Validator {
+    /// Validates both sides of an exchange and the pairing rules between them.
+    ///
+    /// Each side is validated on its own (findings with [`Target::Request`] and
+    /// [`Target::Response`], or the stream's targets), then the pairing rules (`pair/...`)
+    /// check that the response answers the request. A parameter the request leaves out takes
+    /// the default the schema documents. Pairing needs a success response: an error status
+    /// is validated against the error envelope and not paired, and an incomplete stream
+    /// (no `[DONE]`) has no reassembled response to pair.
+    ///
+    /// The Jamba `pair/length` rule: `usage.completion_tokens` counts the tokens of every
+    /// choice, so each choice finishing with `length` produced exactly `max_tokens` of them
+    /// and the rule checks `completion_tokens >= max_tokens × (choices finishing with
+    /// "length")`; and as no choice can produce more than `max_tokens`, also
+    /// `completion_tokens <= max_tokens × n`.
+    ///
+    /// Errs only when the API cannot be told: no endpoint, and a request with neither
+    /// `prompt` (J2) nor `messages` (Jamba).
+    pub fn validate_exchange(&self, exchange: &Exchange) -> Result<Report> {
+        let endpoint = match &exchange.endpoint {
+            Some(endpoint) => endpoint.clone(),
+            None if exchange.request.get("messages").is_some() => Endpoint::JambaChat,
+            None if exchange.request.get("prompt").is_some() => Endpoint::J2Complete {
+                model: String::new(),
+                custom_model: None,
+            },
+            None => return Err(Error::UnknownApi),
+        };
+        let (request_kind, response_kind) = endpoint.kinds();
+        let request = &exchange.request;
+        let mut findings = Vec::new();
+
+        if let Endpoint::J2Complete { model, .. } = &endpoint
+            && !model.is_empty()
+        {
+            findings.extend(
+                check_model(model, "model", "", Use::Request)
+                    .map(|finding| finding.with_target(Target::Endpoint)),
+            );
+        }
+        let start = findings.len();
+        self.check(request_kind, request, &mut findings);
+        retarget(&mut findings[start..], Target::Request);
+
+        match &exchange.response {
+            ResponseBody::Json {
+                status: Some(status),
+                body,
+            } if *status >= 400 => {
+                let start = findings.len();
+                self.check(PayloadKind::ErrorResponse, body, &mut findings);
+                retarget(&mut findings[start..], Target::Response);
+            }
+            ResponseBody::Json { body, .. } => {
+                let start = findings.len();
+                self.check(response_kind, body, &mut findings);
+                if request_kind == PayloadKind::J2CompleteRequest {
+                    pair_j2(request, body, self, &mut findings);
+                } else {
+                    pair_jamba(request, body, false, self, &mut findings);
+                }
+                retarget(&mut findings[start..], Target::Response);
+                if request_kind == PayloadKind::JambaChatRequest {
+                    let (stream, _) = parameter(
+                        request,
+                        "stream",
+                        Value::as_bool,
+                        self.defaults.jamba_stream,
+                    );
+                    if stream {
+                        findings.push(
+                            Finding::error(
+                                "pair/stream",
+                                "/stream",
+                                "stream is true, so the response must be an event stream, found a single JSON body",
+                            )
+                            .with_target(Target::Request),
+                        );
+                    }
+                }
+            }
+            ResponseBody::EventStream(body) => {
+                let stream_report = self.validate_stream(body);
+                findings.extend(stream_report.report.findings);
+                if request_kind == PayloadKind::J2CompleteRequest {
+                    findings.push(
+                        Finding::error(
+                            "pair/stream",
+                            "",
+                            "the response is an event stream, but J2 complete has no streaming mode",
+                        )
+                        .with_target(Target::Response),
+                    );
+                } else {
+                    let (stream, _) = parameter(
+                        request,
+                        "stream",
+                        Value::as_bool,
+                        self.defaults.jamba_stream,
+                    );
+                    if !stream {
+                        let pointer = if request.get("stream").is_some() {
+                            "/stream"
+                        } else {
+                            ""
+                        };
+                        findings.push(
+                            Finding::error(
+                                "pair/stream",
+                                pointer,
+                                "the response is an event stream, but the request does not set stream: true",
+                            )
+                            .with_target(Target::Request),
+                        );
+                    }
+                    if let Some(reassembled) = &stream_report.reassembled {
+                        let start = findings.len();
+                        pair_jamba(request, reassembled, true, self, &mut findings);
+                        retarget(&mut findings[start..], Target::Reassembled);
+                    }
+                }
+            }
+        }
+        Ok(Report { findings })
+    }
+}
+
+/// Pairing rules between a J2 request and its success response.
+fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut Vec<Finding>) {
+    let defaults = &validator.defaults;
+    let completions = response
+        .get("completions")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+
+    if response.get("completions").is_some_and(Value::is_array) {
+        let (wanted, note) = parameter(
+            request,
+            "numResults",
+            Value::as_u64,
+            defaults.j2_num_results,
+        );
+        if completions.len() as u64 != wanted {
+            out.push(Finding::error(
+                "pair/completion-count",
+                "/completions",
+                format!(
+                    "the request asks for {} (numResults{note}), but the response has {}",
+                    count(usize::try_from(wanted).unwrap_or(usize::MAX), "result"),
+                    count(completions.len(), "completion")
+                ),
+            ));
+        }
+    }
+
+    let (top_k, top_k_note) = parameter(
+        request,
+        "topKReturn",
+        Value::as_u64,
+        defaults.j2_top_k_return,
+    );
+    if let Some(Value::Array(tokens)) = response
+        .get("prompt")
+        .and_then(|prompt| prompt.get("tokens"))
+    {
+        top_tokens(tokens, "/prompt/tokens", top_k, top_k_note, out);
+    }
+    for (index, completion) in completions.iter().enumerate() {
+        if let Some(Value::Array(tokens)) =
+            completion.get("data").and_then(|data| data.get("tokens"))
+        {
+            top_tokens(
+                tokens,
+                &format!("/completions/{index}/data/tokens"),
+                top_k,
+                top_k_note,
+                out,
+            );
+        }
+    }
+
+    let (max_tokens, max_note) =
+        parameter(request, "maxTokens", Value::as_u64, defaults.j2_max_tokens);
+    let stop_sequences: Option<Vec<&str>> = request
+        .get("stopSequences")
+        .and_then(Value::as_array)
+        .map(|sequences| sequences.iter().filter_map(Value::as_str).collect());
+    for (index, completion) in completions.iter().enumerate() {
+        let finish = completion.get("finishReason");
+        match finish
+            .and_then(|finish| finish.get("reason"))
+            .and_then(Value::as_str)
+        {
+            Some("stop") => {
+                if let Some(Value::String(sequence)) =
+                    finish.and_then(|finish| finish.get("sequence"))
+                {
+                    let pointer = format!("/completions/{index}/finishReason/sequence");
+                    match &stop_sequences {
+                        Some(sequences) if sequences.contains(&sequence.as_str()) => {}
+                        Some(sequences) if !sequences.is_empty() => out.push(Finding::error(
+                            "pair/stop-sequence",
+                            pointer,
+                            format!(
+                                "the completion stopped at {}, which is not one of the request's stopSequences ({})",
+                                short_str(sequence),
+                                or_list(sequences.iter().map(|sequence| short_str(sequence)))
+                            ),
+                        )),
+                        _ => out.push(Finding::error(
+                            "pair/stop-sequence",
+                            pointer,
+                            format!(
+                                "the completion stopped at {}, but the request has no stopSequences",
+                                short_str(sequence)
+                            ),
+                        )),
+                    }
+                }
+            }
+            Some("length") => {
+                if let Some(length) = finish
+                    .and_then(|finish| finish.get("length"))
+                    .and_then(Value::as_u64)
+                    && length != max_tokens
+                {
+                    out.push(Finding::error(
+                        "pair/length",
+                        format!("/completions/{index}/finishReason/length"),
+                        format!(
+                            "the completion finished with length {length}, but the request's maxTokens is {max_tokens}{max_note}"
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if let Some(Value::Array(tokens)) =
+            completion.get("data").and_then(|data| data.get("tokens"))
+            && tokens.len() as u64 > max_tokens
+        {
+            out.push(Finding::error(
+                "pair/length",
+                format!("/completions/{index}/data/tokens"),
+                format!(
+                    "the completion has {}, more than the request's maxTokens ({max_tokens}{max_note})",
+                    count(tokens.len(), "token")
+                ),
+            ));
+        }
+    }
+
+    if let (Some(Value::String(sent)), Some(Value::String(echoed))) = (
+        request.get("prompt"),
+        response.get("prompt").and_then(|prompt| prompt.get("text")),
+    ) && sent != echoed
+    {
+        let (position, echoed_excerpt, sent_excerpt) = first_difference(echoed, sent);
+        out.push(Finding::error(
+            "pair/prompt-echo",
+            "/prompt/text",
+            format!(
+                "prompt.text is not the request's prompt: at character {position} it has {echoed_excerpt} where the request has {sent_excerpt}"
+            ),
+        ));
+    }
+}
+
+/// `topTokens` against the request's `topKReturn`, one finding per token list (the first
+/// offending token, and how many more there are).
+fn top_tokens(tokens: &[Value], pointer: &str, top_k: u64, note: &str, out: &mut Vec<Finding>) {
+    let offending: Vec<(usize, &Value)> = tokens
+        .iter()
+        .enumerate()
+        .filter_map(|(index, token)| {
+            let top = token.get("topTokens")?;
+            let fine = match top {
+                Value::Null => top_k == 0,
+                Value::Array(alternatives) => top_k > 0 && alternatives.len() as u64 <= top_k,
+                // Another type is the schema's finding.
+                _ => true,
+            };
+            (!fine).then_some((index, top))
+        })
+        .collect();
+    let Some(&(index, top)) = offending.first() else {
+        return;
+    };
+    let rest = match offending.len() - 1 {
+        0 => String::new(),
+        more => format!(" (and {} more in this list)", count(more, "token")),
+    };
+    let shown = match top {
+        Value::Array(alternatives) => {
+            format!("a list of {}", count(alternatives.len(), "alternative"))
+        }
+        other => found(other),
+    };
+    let message = if top_k == 0 {
+        format!(
+            "topTokens must be null, as the request's topKReturn is 0{note}, found {shown}{rest}"
+        )
+    } else {
+        format!(
+            "topTokens must be a list of at most {} (the request's topKReturn), found {shown}{rest}",
+            count(usize::try_from(top_k).unwrap_or(usize::MAX), "alternative")
+        )
+    };
+    out.push(Finding::error(
+        "pair/top-tokens",
+        format!("{pointer}/{index}/topTokens"),
+        message,
+    ));
+}
+
+/// Pairing rules between a Jamba request and its (non-streamed or reassembled) response.
+fn pair_jamba(
+    request: &Value,
+    response: &Value,
+    streamed: bool,
+    validator: &Validator,
+    out: &mut Vec<Finding>,
+) {
+    let defaults = &validator.defaults;
+    let (n, n_note) = parameter(request, "n", Value::as_u64, defaults.jamba_n);
+    let Some(Value::Array(choices)) = response.get("choices") else {
+        return;
+    };
+    // A stream carries one choice whatever n says; jamba/stream-needs-single-choice
+    // reports the request.
+    if !streamed && choices.len() as u64 != n {
+        out.push(Finding::error(
+            "pair/choice-count",
+            "/choices",
+            format!(
+                "the request asks for {} (n{n_note}), but the response has {}",
+                count(usize::try_from(n).unwrap_or(usize::MAX), "choice"),
+                count(choices.len(), "choice")
+            ),
+        ));
+    }
+    let (max_tokens, max_note) = parameter(
+        request,
+        "max_tokens",
+        Value::as_u64,
+        defaults.jamba_max_tokens,
+    );
+    let Some(completion_tokens) = response
+        .get("usage")
+        .and_then(|usage| usage.get("completion_tokens"))
+        .and_then(Value::as_u64)
+    else {
+        return;
+    };
+    let by_length = choices
+        .iter()
+        .filter(|choice| choice.get("finish_reason").and_then(Value::as_str) == Some("length"))
+        .count() as u64;
+    let least = u128::from(max_tokens) * u128::from(by_length);
+    if u128::from(completion_tokens) < least {
+        let (finished, reached) = if by_length == 1 {
+            (
+                "the choice finished with \"length\"".to_owned(),
+                format!("max_tokens ({max_tokens}{max_note})"),
+            )
+        } else {
+            (
+                format!("{by_length} choices finished with \"length\""),
+                format!(
+                    "{by_length} × max_tokens ({by_length} × {max_tokens}{max_note} = {least})"
+                ),
+            )
+        };
+        out.push(Finding::error(
+            "pair/length",
+            "/usage/completion_tokens",
+            format!(
+                "{finished}, so completion_tokens must have reached {reached}, found {completion_tokens}"
+            ),
+        ));
+    }
+    let most = u128::from(max_tokens) * u128::from(if streamed { 1 } else { n });
+    if u128::from(completion_tokens) > most {
+        out.push(Finding::error(
+            "pair/length",
+            "/usage/completion_tokens",
+            format!(
+                "completion_tokens is {completion_tokens}, more than max_tokens {max_tokens}{max_note} allows for {}",
+                count(usize::try_from(n).unwrap_or(usize::MAX), "choice")
+            ),
+        ));
+    }
+}

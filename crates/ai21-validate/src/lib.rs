@@ -1,0 +1,145 @@
+//! The contract validator for AI21's J2 `complete` and Jamba `chat/completions` APIs.
+//!
+//! It checks payloads, request/response exchanges and event streams against the canonical
+//! schemas (`ai21_schemas`) and against the API rules a schema cannot express, and
+//! returns a [`Report`] of [`Finding`]s: a contract violation is data, and `Err` only
+//! means a check could not run at all.
+//!
+//! ```
+//! use ai21_validate::{PayloadKind, Validator};
+//! use serde_json::json;
+//!
+//! let validator = Validator::shared();
+//! let report = validator.validate(
+//!     PayloadKind::J2CompleteRequest,
+//!     &json!({"prompt": "These are a few of my favorite", "max_tokens": 30}),
+//! );
+//! assert!(report.has_errors());
+//! assert_eq!(report.findings[0].rule, "schema/additionalProperties");
+//! assert_eq!(
+//!     report.findings[0].message,
+//!     r#""max_tokens" is not a known field (did you mean "maxTokens"?)"#
+//! );
+//! ```
+//!
+//! # What is checked
+//!
+//! - **Schema** (`schema/<keyword>`, errors): the raw JSON value against the canonical
+//!   schema of its kind, with `jsonschema`. A failed `oneOf`/`anyOf` is reported through
+//!   the branch that was meant (`reason is "stop", so "sequence" is required`).
+//! - **API rules** (`j2/...`, `jamba/...`): text ranges, usage arithmetic, choice
+//!   indexes, tool call arguments, request parameter combinations; [`RULES`] lists them.
+//!   They run whether or not the schema passes (a capture with one schema error may
+//!   still hide an arithmetic one), and each reads only values of the type it expects,
+//!   so a wrong type is reported once, by the schema. A parameter a request leaves out
+//!   takes the `default` its schema documents.
+//! - **Drift** (`drift/...`, warnings): fields a response carries that the schema does
+//!   not know, unknown, deprecated and retired model names (`data/models.json`), unknown
+//!   finish reasons.
+//! - **Exchanges** (`pair/...`): a response against its request
+//!   ([`Validator::validate_exchange`]).
+//! - **Streams** (`stream/...`): a `text/event-stream` body, event by event, and the
+//!   response reassembled from it ([`Validator::validate_stream`]).
+//!
+//! For property tests, [`generate`] builds valid instances from a schema and [`mutate`]
+//! breaks them in ways the validator must report.
+//!
+//! # Text ranges
+//!
+//! A token's `textRange` holds offsets into the text it belongs to (`prompt.text` or a
+//! completion's `data.text`), counted in Unicode code points: the server is Python, whose
+//! string indexes are code points. So `🙂` is one position wide; counted in UTF-16 code
+//! units (JavaScript's `length`) it would be two, and counted in UTF-8 bytes four. Every
+//! documented and captured example is ASCII, where all three agree; the unit for text
+//! beyond the Basic Multilingual Plane is unverified (api-facts section 9).
+//!
+//! The ranges of a token list tile the text: the first starts at 0, each starts where
+//! the previous one ends, and the last ends at the text's length. Zero-width ranges are
+//! allowed (a leading `▁`, `<|endoftext|>`, a matched stop token). A non-empty text with
+//! no tokens at all is not tiled either. A list holding a range that is not two
+//! non-negative integers is left to the schema.
+
+mod describe;
+mod drift;
+mod exchange;
+mod explain;
+pub mod generate;
+mod model;
+pub mod mutate;
+mod pointer;
+mod report;
+mod rule;
+mod schema;
+mod stream;
+mod validator;
+
+pub use ai21_schemas::PayloadKind;
+pub use exchange::{Endpoint, Exchange, ResponseBody};
+pub use generate::proptest_config;
+pub use model::{KnownModel, ModelStatus, find_model, known_models};
+pub use report::{Finding, Report, Severity, Target};
+pub use rule::{RULES, RuleInfo, rule_info};
+pub use stream::StreamReport;
+pub use validator::Validator;
+
+/// Why a check could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A canonical schema does not compile.
+    #[error("compiling the {kind} schema: {message}")]
+    Compile {
+        /// The schema's kind.
+        kind: PayloadKind,
+        /// The compiler's message.
+        message: String,
+    },
+    /// A default the rules need is missing from a schema.
+    #[error("{}: /properties/{property}/default is missing or has the wrong type", kind.file_name())]
+    MissingDefault {
+        /// The schema's kind.
+        kind: PayloadKind,
+        /// The property whose default is missing.
+        property: &'static str,
+    },
+    /// `data/models.json` does not parse.
+    #[error("crates/ai21-validate/data/models.json: {message}")]
+    ModelData {
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A URL path names no known endpoint.
+    #[error(
+        "unknown endpoint path {path:?}: expected /studio/v1/{{model}}/complete, /studio/v1/{{model}}/{{custom model}}/complete or /studio/v1/chat/completions"
+    )]
+    UnknownEndpoint {
+        /// The path.
+        path: String,
+    },
+    /// An exchange has no endpoint and its request does not say which API it is for.
+    #[error(
+        "cannot tell which API the exchange is for: no endpoint, and the request has neither `prompt` (J2) nor `messages` (Jamba)"
+    )]
+    UnknownApi,
+    /// The instance generator met a schema it cannot generate for.
+    #[error("schema {pointer}: the instance generator cannot handle {keyword}: {reason}")]
+    Unsupported {
+        /// JSON Pointer into the schema, to the keyword (or to the schema node, for a
+        /// node that is not a schema).
+        pointer: String,
+        /// The keyword.
+        keyword: String,
+        /// Why.
+        reason: String,
+    },
+    /// Generating a value failed (for example, too many values were filtered out).
+    #[error("generating a {kind} value: {reason}")]
+    Generate {
+        /// The payload kind.
+        kind: PayloadKind,
+        /// proptest's reason.
+        reason: String,
+    },
+}
+
+/// The result of a check that may not run.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,272 @@
+//! The API rules a JSON Schema cannot express, and the catalogue of every rule id the
+//! validator reports besides `schema/<keyword>`.
+//!
+//! The rules run on every payload, valid against its schema or not, because a capture
+//! with one schema error may still hide an arithmetic one. Each rule reads only values of
+//! the type it expects and skips anything else: a wrong type is the schema's finding, so
+//! it is never reported twice.
+
+use ai21_schemas::PayloadKind;
+use serde_json::Value;
+
+use crate::report::Severity;
+use crate::{Error, Result};
+
+pub(crate) mod j2;
+pub(crate) mod jamba;
+
+/// A rule id the validator reports, with its severity and what it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// The stable id, such as `j2/text-range-tiling`.
+    pub id: &'static str,
+    /// The severity of its findings.
+    pub severity: Severity,
+    /// What the rule checks, in one line.
+    pub summary: &'static str,
+}
+
+const fn rule(id: &'static str, severity: Severity, summary: &'static str) -> RuleInfo {
+    RuleInfo {
+        id,
+        severity,
+        summary,
+    }
+}
+
+/// Every rule id besides the schema's own `schema/<keyword>` ones (`schema/required`,
+/// `schema/minimum`, ...: one per JSON Schema keyword, always errors).
+pub const RULES: &[RuleInfo] = &[
+    rule(
+        "j2/completion-count",
+        Severity::Error,
+        "a J2 response has at least one completion (restating the schema's minItems in the J2 family, beside pair/completion-count)",
+    ),
+    rule(
+        "j2/text-range-order",
+        Severity::Error,
+        "every J2 textRange has start <= end",
+    ),
+    rule(
+        "j2/text-range-tiling",
+        Severity::Error,
+        "the textRanges of a J2 token list tile its text: the first starts at 0, each starts where the previous ends, the last ends at the text's length, counted in Unicode code points",
+    ),
+    rule(
+        "j2/penalty-flag-spelling",
+        Severity::Warning,
+        "a J2 penalty uses the v2 Python SDK's `applyToPunctuation`, not the documented `applyToPunctuations`",
+    ),
+    rule(
+        "jamba/usage-total",
+        Severity::Error,
+        "usage.total_tokens equals prompt_tokens + completion_tokens",
+    ),
+    rule(
+        "jamba/choice-index",
+        Severity::Error,
+        "the choice indexes of a Jamba response are 0..n, without gaps or duplicates",
+    ),
+    rule(
+        "jamba/tool-arguments-json",
+        Severity::Error,
+        "a tool call's function.arguments string holds valid JSON",
+    ),
+    rule(
+        "jamba/n-needs-temperature",
+        Severity::Error,
+        "a Jamba request with n > 1 has a temperature above 0 (the schema's default when absent)",
+    ),
+    rule(
+        "jamba/stream-needs-single-choice",
+        Severity::Error,
+        "a Jamba request with stream: true asks for n = 1",
+    ),
+    rule(
+        "jamba/system-message-first",
+        Severity::Warning,
+        "a system message only comes first in a Jamba request",
+    ),
+    rule(
+        "drift/unknown-field",
+        Severity::Warning,
+        "a response or stream chunk has a field the schema does not declare",
+    ),
+    rule(
+        "drift/unknown-model",
+        Severity::Warning,
+        "a model name is not in data/models.json",
+    ),
+    rule(
+        "drift/retired-model",
+        Severity::Warning,
+        "a request uses a retired model (all J1 and J2 models)",
+    ),
+    rule(
+        "drift/deprecated-model",
+        Severity::Warning,
+        "a request uses a model AI21 flags as deprecated",
+    ),
+    rule(
+        "drift/unknown-finish-reason",
+        Severity::Warning,
+        "a Jamba finish_reason is not stop, length, tool_calls or content_filter",
+    ),
+    rule(
+        "pair/completion-count",
+        Severity::Error,
+        "a J2 response has as many completions as the request's numResults (default 1)",
+    ),
+    rule(
+        "pair/top-tokens",
+        Severity::Error,
+        "with topKReturn 0 every topTokens is null; with topKReturn K > 0 every topTokens is a list of at most K",
+    ),
+    rule(
+        "pair/stop-sequence",
+        Severity::Error,
+        "a J2 finish reason `stop` names one of the request's stopSequences",
+    ),
+    rule(
+        "pair/length",
+        Severity::Error,
+        "J2: a `length` finish carries length == maxTokens and no completion has more than maxTokens tokens; Jamba: completion_tokens is at least max_tokens times the choices finishing with `length`, and at most n times max_tokens",
+    ),
+    rule(
+        "pair/prompt-echo",
+        Severity::Error,
+        "a J2 response's prompt.text equals the request's prompt",
+    ),
+    rule(
+        "pair/choice-count",
+        Severity::Error,
+        "a Jamba response has as many choices as the request's n (default 1)",
+    ),
+    rule(
+        "pair/stream",
+        Severity::Error,
+        "a Jamba request with stream: true gets an event stream, and only such a request does",
+    ),
+    rule(
+        "stream/empty",
+        Severity::Error,
+        "an event stream has at least one chunk before `data: [DONE]`",
+    ),
+    rule(
+        "stream/line-kind",
+        Severity::Error,
+        "every non-empty line of an event stream starts with `data: ` (the SDK decoders reject anything else)",
+    ),
+    rule(
+        "stream/event-lines",
+        Severity::Error,
+        "an event is exactly one `data: ` line, ended by a blank line",
+    ),
+    rule(
+        "stream/bad-json",
+        Severity::Error,
+        "the data of an event is JSON (or the `[DONE]` sentinel)",
+    ),
+    rule(
+        "stream/truncated",
+        Severity::Error,
+        "the body does not end in the middle of an event",
+    ),
+    rule(
+        "stream/unterminated-event",
+        Severity::Warning,
+        "the last event is ended by a blank line (strict SSE parsers drop an unended event)",
+    ),
+    rule(
+        "stream/missing-done",
+        Severity::Error,
+        "the stream ends with `data: [DONE]`",
+    ),
+    rule(
+        "stream/after-done",
+        Severity::Error,
+        "nothing follows `data: [DONE]`",
+    ),
+    rule(
+        "stream/id-mismatch",
+        Severity::Error,
+        "every chunk has the first chunk's id",
+    ),
+    rule(
+        "stream/role-first",
+        Severity::Error,
+        "the first chunk's delta carries the role, and no later one does",
+    ),
+    rule(
+        "stream/delta-role-and-content",
+        Severity::Warning,
+        "a delta carries the role or a piece of content, never both",
+    ),
+    rule(
+        "stream/usage-last",
+        Severity::Error,
+        "only the last chunk carries usage",
+    ),
+    rule(
+        "stream/finish-reason-last",
+        Severity::Error,
+        "only the last chunk carries a finish_reason",
+    ),
+];
+
+/// The catalogue entry of a rule id, if it is not a `schema/<keyword>` id.
+pub fn rule_info(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|info| info.id == id)
+}
+
+/// Values the rules use when a request leaves a parameter out, read from the schemas'
+/// `default` keywords so they are never restated here.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Defaults {
+    pub(crate) j2_num_results: u64,
+    pub(crate) j2_max_tokens: u64,
+    pub(crate) j2_top_k_return: u64,
+    pub(crate) jamba_n: u64,
+    pub(crate) jamba_max_tokens: u64,
+    pub(crate) jamba_temperature: f64,
+    pub(crate) jamba_stream: bool,
+}
+
+impl Defaults {
+    /// Reads every default the rules need from the canonical schemas.
+    pub(crate) fn from_schemas() -> Result<Defaults> {
+        let j2 = PayloadKind::J2CompleteRequest;
+        let jamba = PayloadKind::JambaChatRequest;
+        Ok(Defaults {
+            j2_num_results: read(j2, "numResults", Value::as_u64)?,
+            j2_max_tokens: read(j2, "maxTokens", Value::as_u64)?,
+            j2_top_k_return: read(j2, "topKReturn", Value::as_u64)?,
+            jamba_n: read(jamba, "n", Value::as_u64)?,
+            jamba_max_tokens: read(jamba, "max_tokens", Value::as_u64)?,
+            jamba_temperature: read(jamba, "temperature", Value::as_f64)?,
+            jamba_stream: read(jamba, "stream", Value::as_bool)?,
+        })
+    }
+}
+
+fn read<T>(kind: PayloadKind, property: &'static str, get: fn(&Value) -> Option<T>) -> Result<T> {
+    kind.schema()
+        .get("properties")
+        .and_then(|properties| properties.get(property))
+        .and_then(|schema| schema.get("default"))
+        .and_then(get)
+        .ok_or(Error::MissingDefault { kind, property })
+}
+
+/// A request parameter, or its documented default, with a note for messages saying which.
+pub(crate) fn parameter<T>(
+    request: &Value,
+    property: &str,
+    get: fn(&Value) -> Option<T>,
+    default: T,
+) -> (T, &'static str) {
+    match request.get(property).and_then(get) {
+        Some(value) => (value, ""),
+        None => (default, " (the default)"),
+    }
+}

@@ -1,0 +1,439 @@
+//! Event streams: a streamed Jamba chat response (`text/event-stream`), checked event by
+//! event and reassembled into the response it stands for.
+//!
+//! The format and the rules are documented on [`Validator::validate_stream`].
+
+use ai21_schemas::PayloadKind;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::Validator;
+use crate::describe::{count, short_str};
+use crate::report::{Finding, Report, Target};
+use crate::validator::retarget;
+
+/// The report on a stream, and the response reassembled from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreamReport {
+    /// The findings on the events, the stream, and the reassembled response.
+    pub report: Report,
+    /// The response the stream stands for, when the stream reached `data: [DONE]`.
+    pub reassembled: Option<Value>,
+}
+
+/// One `data:` line.
+struct DataLine<'a> {
+    event: usize,
+    line: usize,
+    data: &'a str,
+    /// Whether the line had no line ending (the body ends inside it).
+    unterminated: bool,
+}
+
+/// A chunk that parsed, with where it came from.
+struct Chunk {
+    event: usize,
+    line: usize,
+    value: Value,
+}
+
+impl Validator {
+    /// Validates a `text/event-stream` body of a streamed Jamba chat response and
+    /// reassembles it. Never fails: a malformed stream is findings.
+    ///
+    /// # The format checked
+    ///
+    /// The body is lines. Lines end with `\n`; a `\r` before it is accepted and dropped, as
+    /// the SSE specification and the SDKs' line readers (httpx, fetch) accept `\r\n` line
+    /// endings, so a CRLF stream reads exactly like an LF one. Blank lines separate events.
+    /// An event is exactly one `data: <json>` line (`stream/event-lines` otherwise); any other
+    /// non-empty line (`event:`, `id:`, `retry:`, a `:` comment, or `data:` without its
+    /// space) is `stream/line-kind`, because both SDK decoders reject it. Events are numbered
+    /// from 1, and every finding names the event and the line (from 1) it is about.
+    ///
+    /// The data of the last event is the literal `[DONE]` (`stream/missing-done`), nothing
+    /// follows it (`stream/after-done`), and every other event's data is a chunk: JSON
+    /// (`stream/bad-json`, or `stream/truncated` when the body ends inside that line) valid
+    /// against the chunk schema, with the chunk rules and drift warnings of
+    /// [`Validator::validate`]. Across chunks: the same `id` in every chunk
+    /// (`stream/id-mismatch`), the role in the first delta and only there
+    /// (`stream/role-first`), never role and content in one delta
+    /// (`stream/delta-role-and-content`, a warning), `usage` and `finish_reason` only on the
+    /// last chunk (`stream/usage-last`, `stream/finish-reason-last`). The last event should
+    /// be ended by a blank line too (`stream/unterminated-event`, a warning: a strict SSE
+    /// parser drops an event that is not).
+    ///
+    /// # Reassembly
+    ///
+    /// A stream that reached `[DONE]` is rebuilt into the response it stands for:
+    /// `{"id", "choices": [{"index": 0, "message": {"role", "content"}, "finish_reason"}],
+    /// "usage"}` with the first chunk's id, the first delta's role (`assistant` when it has
+    /// none, which `stream/role-first` already reports), every delta's content concatenated
+    /// (`null` when no delta carries content), and the last chunk's `finish_reason` and
+    /// `usage` (left out when the last chunk has none). That response is validated like a
+    /// non-streamed one (schema and rules, no drift: it was built here), with
+    /// [`Target::Reassembled`]. An incomplete stream is not reassembled.
+    pub fn validate_stream(&self, body: &str) -> StreamReport {
+        let mut findings = Vec::new();
+        let (data_lines, open_event) = split_events(body, &mut findings);
+
+        if data_lines.is_empty() && findings.is_empty() {
+            findings.push(
+                Finding::error("stream/empty", "", "the body has no events")
+                    .with_target(Target::Stream),
+            );
+            return StreamReport {
+                report: Report { findings },
+                reassembled: None,
+            };
+        }
+
+        let mut chunks: Vec<Chunk> = Vec::new();
+        let mut done: Option<(usize, usize)> = None;
+        for data_line in &data_lines {
+            let target = Target::StreamEvent {
+                event: data_line.event,
+                line: data_line.line,
+            };
+            if let Some((done_event, _)) = done {
+                findings.push(
+                    Finding::error(
+                        "stream/after-done",
+                        "",
+                        format!("event {done_event} was data: [DONE], so nothing may follow it"),
+                    )
+                    .with_target(target),
+                );
+                continue;
+            }
+            if data_line.data.trim() == "[DONE]" {
+                done = Some((data_line.event, data_line.line));
+                continue;
+            }
+            match serde_json::from_str::<Value>(data_line.data) {
+                Ok(value) => {
+                    let start = findings.len();
+                    self.check(PayloadKind::JambaChatStreamChunk, &value, &mut findings);
+                    retarget(&mut findings[start..], target);
+                    chunks.push(Chunk {
+                        event: data_line.event,
+                        line: data_line.line,
+                        value,
+                    });
+                }
+                Err(error) if data_line.unterminated => findings.push(
+                    Finding::error(
+                        "stream/truncated",
+                        "",
+                        format!("the body ends in the middle of this event: {error}"),
+                    )
+                    .with_target(target),
+                ),
+                Err(error) => findings.push(
+                    Finding::error(
+                        "stream/bad-json",
+                        "",
+                        format!("the data is not JSON: {error}"),
+                    )
+                    .with_target(target),
+                ),
+            }
+        }
+
+        let truncated = findings
+            .iter()
+            .any(|finding| finding.rule == "stream/truncated");
+        if let Some((event, line)) = open_event
+            && !truncated
+            && !data_lines.is_empty()
+        {
+            findings.push(
+                Finding::warning(
+                    "stream/unterminated-event",
+                    "",
+                    "the last event is not ended by a blank line: a strict SSE parser drops it",
+                )
+                .with_target(Target::StreamEvent { event, line }),
+            );
+        }
+
+        if done.is_none()
+            && let Some(last) = data_lines.last()
+        {
+            findings.push(
+                Finding::error(
+                    "stream/missing-done",
+                    "",
+                    "the stream ends after this event without data: [DONE]",
+                )
+                .with_target(Target::StreamEvent {
+                    event: last.event,
+                    line: last.line,
+                }),
+            );
+        }
+
+        if let (Some((event, line)), true) = (done, chunks.is_empty()) {
+            findings.push(
+                Finding::error(
+                    "stream/empty",
+                    "",
+                    "the stream has no chunk before data: [DONE]",
+                )
+                .with_target(Target::StreamEvent { event, line }),
+            );
+        }
+        across_chunks(&chunks, &mut findings);
+
+        let reassembled = if done.is_some() && !chunks.is_empty() {
+            let response = reassemble(&chunks);
+            let start = findings.len();
+            self.check_schema(PayloadKind::JambaChatResponse, &response, &mut findings);
+            self.check_rules(PayloadKind::JambaChatResponse, &response, &mut findings);
+            retarget(&mut findings[start..], Target::Reassembled);
+            Some(response)
+        } else {
+            None
+        };
+        // Findings in stream order: the whole stream, then event by event, then the
+        // reassembled response (the sort is stable, so each event keeps its check order).
+        findings.sort_by_key(|finding| match finding.target {
+            Target::Stream => (0, 0),
+            Target::StreamEvent { event, .. } => (1, event),
+            _ => (2, 0),
+        });
+        StreamReport {
+            report: Report { findings },
+            reassembled,
+        }
+    }
+}
+
+/// Splits the body into `data:` lines, reporting lines of other kinds and events with
+/// several lines; also returns the last event (number and line) when no blank line ends it.
+fn split_events<'a>(
+    body: &'a str,
+    findings: &mut Vec<Finding>,
+) -> (Vec<DataLine<'a>>, Option<(usize, usize)>) {
+    let mut data_lines = Vec::new();
+    let mut event = 0;
+    let mut in_event = false;
+    let mut lines_in_event = 0;
+    let mut event_line = 0;
+    let ends_with_newline = body.ends_with('\n');
+    let mut lines = body.split('\n').peekable();
+    let mut number = 0;
+    while let Some(raw) = lines.next() {
+        number += 1;
+        let is_last = lines.peek().is_none();
+        if is_last && ends_with_newline {
+            // The empty text after the final line ending is not a line.
+            break;
+        }
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.is_empty() {
+            in_event = false;
+            continue;
+        }
+        if !in_event {
+            in_event = true;
+            event += 1;
+            lines_in_event = 0;
+            event_line = number;
+        }
+        lines_in_event += 1;
+        let target = Target::StreamEvent {
+            event,
+            line: number,
+        };
+        if lines_in_event == 2 {
+            findings.push(
+                Finding::error(
+                    "stream/event-lines",
+                    "",
+                    "this line continues the event without a blank line before it: an event is exactly one data line",
+                )
+                .with_target(target),
+            );
+        }
+        match line.strip_prefix("data: ") {
+            Some(data) => data_lines.push(DataLine {
+                event,
+                line: number,
+                data,
+                unterminated: is_last,
+            }),
+            None => findings.push(
+                Finding::error(
+                    "stream/line-kind",
+                    "",
+                    format!(
+                        "not a data line: the SDK decoders reject anything but \"data: <json>\", found {}",
+                        short_str(line)
+                    ),
+                )
+                .with_target(target),
+            ),
+        }
+    }
+    let open_event = in_event.then_some((event, event_line));
+    (data_lines, open_event)
+}
+
+/// The rules between chunks: one id, the role first, usage and finish reason last.
+fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
+    let Some(first) = chunks.first() else {
+        return;
+    };
+    let first_id = first.value.get("id").and_then(Value::as_str);
+    let last_index = chunks.len() - 1;
+    for (position, chunk) in chunks.iter().enumerate() {
+        let target = Target::StreamEvent {
+            event: chunk.event,
+            line: chunk.line,
+        };
+        let mut push = |finding: Finding| findings.push(finding.with_target(target));
+        if let (Some(expected), Some(Value::String(id))) = (first_id, chunk.value.get("id"))
+            && id != expected
+        {
+            push(Finding::error(
+                "stream/id-mismatch",
+                "/id",
+                format!(
+                    "id {} differs from the first chunk's id {}",
+                    short_str(id),
+                    short_str(expected)
+                ),
+            ));
+        }
+        let choice = chunk
+            .value
+            .get("choices")
+            .and_then(|choices| choices.get(0));
+        let delta = choice.and_then(|choice| choice.get("delta"));
+        let has_role = delta.is_some_and(|delta| delta.get("role").is_some());
+        let has_content = delta.is_some_and(|delta| delta.get("content").is_some());
+        if position == 0 && !has_role && delta.is_some() {
+            push(Finding::error(
+                "stream/role-first",
+                "/choices/0/delta",
+                "the first chunk's delta has no role: a stream opens with {\"role\": \"assistant\"}",
+            ));
+        }
+        if position > 0 && has_role {
+            push(Finding::error(
+                "stream/role-first",
+                "/choices/0/delta/role",
+                format!(
+                    "chunk {} of {} carries a role: only the first delta does",
+                    position + 1,
+                    chunks.len()
+                ),
+            ));
+        }
+        if has_role && has_content {
+            push(Finding::warning(
+                "stream/delta-role-and-content",
+                "/choices/0/delta",
+                "the delta carries both the role and content: a delta carries one or the other",
+            ));
+        }
+        if position != last_index {
+            if chunk
+                .value
+                .get("usage")
+                .is_some_and(|usage| !usage.is_null())
+            {
+                push(Finding::error(
+                    "stream/usage-last",
+                    "/usage",
+                    format!(
+                        "usage on chunk {} of {}: only the last chunk carries usage",
+                        position + 1,
+                        count(chunks.len(), "chunk")
+                    ),
+                ));
+            }
+            if choice
+                .and_then(|choice| choice.get("finish_reason"))
+                .is_some_and(|reason| !reason.is_null())
+            {
+                push(Finding::error(
+                    "stream/finish-reason-last",
+                    "/choices/0/finish_reason",
+                    format!(
+                        "finish_reason on chunk {} of {}: only the last chunk names one",
+                        position + 1,
+                        count(chunks.len(), "chunk")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The first choice of a chunk.
+fn choice_of(chunk: &Chunk) -> Option<&Value> {
+    chunk
+        .value
+        .get("choices")
+        .and_then(|choices| choices.get(0))
+}
+
+/// The response a complete stream stands for.
+fn reassemble(chunks: &[Chunk]) -> Value {
+    let id = chunks
+        .iter()
+        .find_map(|chunk| chunk.value.get("id").filter(|id| id.is_string()))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let role = chunks
+        .first()
+        .and_then(choice_of)
+        .and_then(|choice| choice.get("delta"))
+        .and_then(|delta| delta.get("role"))
+        .cloned()
+        .unwrap_or_else(|| Value::from("assistant"));
+    let mut content: Option<String> = None;
+    for chunk in chunks {
+        if let Some(Value::String(piece)) = choice_of(chunk)
+            .and_then(|choice| choice.get("delta"))
+            .and_then(|delta| delta.get("content"))
+        {
+            content.get_or_insert_with(String::new).push_str(piece);
+        }
+    }
+    let last = chunks.last();
+    let finish_reason = last
+        .and_then(choice_of)
+        .and_then(|choice| choice.get("finish_reason"))
+        .cloned()
+        .unwrap_or(Value::Null);
+
+    let mut message = Map::new();
+    message.insert("role".to_owned(), role);
+    message.insert(
+        "content".to_owned(),
+        content.map_or(Value::Null, Value::from),
+    );
+    let mut choice = Map::new();
+    choice.insert("index".to_owned(), Value::from(0));
+    choice.insert("message".to_owned(), Value::Object(message));
+    choice.insert("finish_reason".to_owned(), finish_reason);
+    let mut response = Map::new();
+    response.insert("id".to_owned(), id);
+    response.insert(
+        "choices".to_owned(),
+        Value::Array(vec![Value::Object(choice)]),
+    );
+    if let Some(usage) = last
+        .and_then(|chunk| chunk.value.get("usage"))
+        .filter(|usage| !usage.is_null())
+    {
+        response.insert("usage".to_owned(), usage.clone());
+    }
+    Value::Object(response)
+}
+
+#[cfg(test)]
+mod tests;

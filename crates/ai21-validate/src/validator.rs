@@ -1,0 +1,138 @@
+//! The [`Validator`]: the compiled canonical schemas and the rules, built once and shared.
+
+use std::sync::OnceLock;
+
+use ai21_schemas::PayloadKind;
+use serde_json::Value;
+
+use crate::report::{Finding, Report, Target};
+use crate::rule::{Defaults, j2, jamba};
+use crate::{Error, Result, drift, explain, model};
+
+/// Validates payloads, exchanges and streams against the canonical schemas and the API
+/// rules. It holds one compiled schema per [`PayloadKind`]; build it once (or use
+/// [`Validator::shared`]) and share it between threads.
+#[derive(Debug)]
+pub struct Validator {
+    /// One compiled schema per kind, in [`PayloadKind::ALL`] order.
+    compiled: Vec<jsonschema::Validator>,
+    pub(crate) defaults: Defaults,
+}
+
+impl Validator {
+    /// Compiles every canonical schema and reads the defaults and the model list.
+    pub fn new() -> Result<Validator> {
+        let compiled = PayloadKind::ALL
+            .into_iter()
+            .map(|kind| {
+                jsonschema::draft202012::new(kind.schema()).map_err(|error| Error::Compile {
+                    kind,
+                    message: error.to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        model::known_models()?;
+        Ok(Validator {
+            compiled,
+            defaults: Defaults::from_schemas()?,
+        })
+    }
+
+    /// The validator built on first use and shared by the whole process.
+    pub fn shared() -> &'static Validator {
+        static SHARED: OnceLock<Validator> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            Validator::new().expect(
+                "the embedded schemas compile and the model list parses (tested by this crate)",
+            )
+        })
+    }
+
+    /// Validates one payload of `kind` on its own: the schema, the API rules of its kind,
+    /// and for responses and chunks the drift warnings. Findings have
+    /// [`Target::Payload`].
+    pub fn validate(&self, kind: PayloadKind, payload: &Value) -> Report {
+        let mut findings = Vec::new();
+        self.check(kind, payload, &mut findings);
+        Report { findings }
+    }
+
+    /// The JSON Pointers of the fields of `payload` that the schema of `kind` does not
+    /// declare, in closed objects (requests) and open ones alike: what a server that
+    /// ignores unknown fields ignores. A mock answering leniently removes them before it
+    /// reads the request.
+    pub fn unknown_fields(&self, kind: PayloadKind, payload: &Value) -> Vec<String> {
+        drift::undeclared_fields(kind.schema(), payload)
+    }
+
+    /// Checks a model name used in a request (such as the one a J2 URL path names) against
+    /// the known models: `drift/unknown-model`, `drift/retired-model` or
+    /// `drift/deprecated-model` warnings, located at `pointer`.
+    pub fn check_model_name(&self, name: &str, pointer: &str) -> Option<Finding> {
+        model::check_model(name, "model", pointer, model::Use::Request)
+    }
+
+    /// Whether `payload` satisfies the schema of `kind` (rules and drift aside).
+    pub fn is_schema_valid(&self, kind: PayloadKind, payload: &Value) -> bool {
+        self.compiled(kind).is_valid(payload)
+    }
+
+    fn compiled(&self, kind: PayloadKind) -> &jsonschema::Validator {
+        let index = PayloadKind::ALL
+            .iter()
+            .position(|candidate| *candidate == kind)
+            .expect("PayloadKind::ALL lists every kind");
+        &self.compiled[index]
+    }
+
+    /// Schema, rules and drift for one payload, appended to `out` with
+    /// [`Target::Payload`].
+    pub(crate) fn check(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
+        self.check_schema(kind, payload, out);
+        self.check_rules(kind, payload, out);
+        if matches!(
+            kind,
+            PayloadKind::J2CompleteResponse
+                | PayloadKind::JambaChatResponse
+                | PayloadKind::JambaChatStreamChunk
+                | PayloadKind::ErrorResponse
+        ) {
+            drift::unknown_fields(kind.schema(), payload, out);
+        }
+    }
+
+    /// The schema findings for one payload.
+    pub(crate) fn check_schema(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
+        let compiled = self.compiled(kind);
+        // The fast check first: most captured payloads are valid, and collecting errors
+        // costs more than deciding validity.
+        if compiled.is_valid(payload) {
+            return;
+        }
+        for error in compiled.iter_errors(payload) {
+            explain::explain(kind.schema(), &error, out);
+        }
+    }
+
+    /// The API rule findings for one payload.
+    pub(crate) fn check_rules(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
+        match kind {
+            PayloadKind::J2CompleteRequest => j2::request(payload, out),
+            PayloadKind::J2CompleteResponse => j2::response(payload, out),
+            PayloadKind::JambaChatRequest => jamba::request(payload, &self.defaults, out),
+            PayloadKind::JambaChatResponse => jamba::response(payload, out),
+            PayloadKind::JambaChatStreamChunk => jamba::chunk(payload, out),
+            PayloadKind::ErrorResponse => {}
+        }
+    }
+}
+
+/// Sets the target of every finding of `findings` (callers pass the slice they added).
+pub(crate) fn retarget(findings: &mut [Finding], target: Target) {
+    for finding in findings {
+        finding.target = target;
+    }
+}
+
+#[cfg(test)]
+mod tests;
