@@ -11,6 +11,21 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+/// Whether the typed model of `kind` accepts `payload`.
+pub(crate) fn parses(kind: PayloadKind, payload: &Value) -> bool {
+    fn parses_as<T: DeserializeOwned>(payload: &Value) -> bool {
+        T::deserialize(payload).is_ok()
+    }
+    match kind {
+        PayloadKind::J2CompleteRequest => parses_as::<J2CompleteRequest>(payload),
+        PayloadKind::J2CompleteResponse => parses_as::<J2CompleteResponse>(payload),
+        PayloadKind::JambaChatRequest => parses_as::<JambaChatRequest>(payload),
+        PayloadKind::JambaChatResponse => parses_as::<JambaChatResponse>(payload),
+        PayloadKind::JambaChatStreamChunk => parses_as::<JambaChatStreamChunk>(payload),
+        PayloadKind::ErrorResponse => parses_as::<ErrorResponse>(payload),
+    }
+}
+
 fn through<T: DeserializeOwned + Serialize>(payload: &Value) -> Result<Value, String> {
     let typed: T = serde_json::from_value(payload.clone())
         .map_err(|error| format!("does not parse: {error}"))?;
@@ -18,7 +33,7 @@ fn through<T: DeserializeOwned + Serialize>(payload: &Value) -> Result<Value, St
 }
 
 /// Parses `payload` into the typed model of `kind` and serializes it back.
-fn round_trip(kind: PayloadKind, payload: &Value) -> Result<Value, String> {
+pub(crate) fn round_trip(kind: PayloadKind, payload: &Value) -> Result<Value, String> {
     match kind {
         PayloadKind::J2CompleteRequest => through::<J2CompleteRequest>(payload),
         PayloadKind::J2CompleteResponse => through::<J2CompleteResponse>(payload),
@@ -34,7 +49,11 @@ fn round_trip(kind: PayloadKind, payload: &Value) -> Result<Value, String> {
 /// an integer property is a Rust integer and can never come back as a float). Float
 /// spelling is not compared at all, as both sides are parsed values. Anything else (a
 /// dropped or added property, a changed value, a lost `null`) is a difference.
-fn same_after_normalisation(original: &Value, back: &Value, pointer: &str) -> Result<(), String> {
+pub(crate) fn same_after_normalisation(
+    original: &Value,
+    back: &Value,
+    pointer: &str,
+) -> Result<(), String> {
     match (original, back) {
         (Value::Number(original), Value::Number(back)) => {
             let integer_as_float =

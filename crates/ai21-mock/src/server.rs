@@ -454,14 +454,28 @@ fn stream_response(request: &JambaChatRequest, seed: u64, cut: bool) -> Response
         })
         .collect();
     events.push(Ok(Bytes::from_static(b"data: [DONE]\n\n")));
-    if cut {
+    let body = if cut {
+        // Half the events reach the client, then the connection breaks. Each event is its
+        // own write (the task pauses between them, as a real token stream does), so the
+        // headers and those events are on the wire before the failure.
         events.truncate(events.len() / 2);
-        events.push(Err(std::io::Error::new(
+        let failure = std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "fault injection: stream cut",
-        )));
-    }
-    let body = Body::from_stream(futures_util::stream::iter(events));
+        );
+        let paced =
+            futures_util::StreamExt::then(futures_util::stream::iter(events), |event| async move {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                event
+            });
+        let failure = futures_util::stream::once(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(failure)
+        });
+        Body::from_stream(futures_util::StreamExt::chain(paced, failure))
+    } else {
+        Body::from_stream(futures_util::stream::iter(events))
+    };
     let mut response = Response::new(body);
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -1,0 +1,6 @@
+//! Integration tests of the mock: one binary, a module per concern.
+
+mod faults;
+mod pairing;
+mod routes;
+mod support;

@@ -1,0 +1,306 @@
+//! Every route and status the mock answers with.
+
+use std::collections::BTreeSet;
+
+use ai21_mock::Config;
+use ai21_mock::server::{FINDINGS_HEADER, UNAUTHORIZED_DETAIL};
+use ai21_validate::{Exchange, PayloadKind, ResponseBody, Validator};
+use serde_json::{Value, json};
+
+use crate::support::{KEY, post, send_with};
+
+const CHAT: &str = "/studio/v1/chat/completions";
+const J2: &str = "/studio/v1/j2-mid/complete";
+
+fn chat_request() -> Value {
+    json!({"model": "jamba-mini", "messages": [{"role": "user", "content": "Tell me something I don't know"}], "max_tokens": 50})
+}
+
+/// Every error body is the API's envelope.
+fn assert_error_envelope(body: &Value) {
+    let report = Validator::shared().validate(PayloadKind::ErrorResponse, body);
+    assert!(
+        !report.has_errors(),
+        "not the error envelope: {body}\n{report}"
+    );
+}
+
+#[tokio::test]
+async fn j2_and_jamba_requests_get_valid_answers() {
+    let request = json!({"prompt": "These are a few of my favorite", "maxTokens": 30, "numResults": 2, "stopSequences": ["##"]});
+    let answer = post(J2, &request).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(
+        answer.header("request-id"),
+        body["id"].as_str(),
+        "request-id is the body id"
+    );
+    let exchange = Exchange {
+        endpoint: Some(ai21_validate::Endpoint::from_path(J2).expect("a J2 path")),
+        request,
+        response: ResponseBody::Json {
+            status: Some(200),
+            body,
+        },
+    };
+    let report = Validator::shared()
+        .validate_exchange(&exchange)
+        .expect("checkable");
+    assert!(!report.has_errors(), "{report}");
+
+    let answer = post(CHAT, &chat_request()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let exchange = Exchange {
+        endpoint: Some(ai21_validate::Endpoint::JambaChat),
+        request: chat_request(),
+        response: ResponseBody::Json {
+            status: Some(200),
+            body: answer.json(),
+        },
+    };
+    assert!(
+        Validator::shared()
+            .validate_exchange(&exchange)
+            .expect("checkable")
+            .is_clean()
+    );
+}
+
+#[tokio::test]
+async fn custom_model_paths_are_served() {
+    let answer = post(
+        "/studio/v1/j2-ultra/my-fine-tune/complete",
+        &json!({"prompt": "Hello"}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn streams_are_framed_as_server_sent_events() {
+    let mut request = chat_request();
+    request["stream"] = json!(true);
+    let answer = post(CHAT, &request).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("content-type"), Some("text/event-stream"));
+    assert!(answer.body.starts_with("data: {"), "{}", answer.body);
+    assert!(
+        answer.body.ends_with("\n\ndata: [DONE]\n\n"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer
+            .body
+            .lines()
+            .all(|line| line.is_empty() || line.starts_with("data: "))
+    );
+    let stream = Validator::shared().validate_stream(&answer.body);
+    assert!(stream.report.is_clean(), "{}", stream.report);
+    let exchange = Exchange {
+        endpoint: Some(ai21_validate::Endpoint::JambaChat),
+        request,
+        response: ResponseBody::EventStream(answer.body.clone()),
+    };
+    assert!(
+        Validator::shared()
+            .validate_exchange(&exchange)
+            .expect("checkable")
+            .is_clean()
+    );
+}
+
+#[tokio::test]
+async fn answers_are_deterministic_per_seed() {
+    let first = post(CHAT, &chat_request()).await.body;
+    assert_eq!(first, post(CHAT, &chat_request()).await.body);
+    let reseeded = Config {
+        seed: 42,
+        ..Config::default()
+    };
+    let other = send_with(
+        reseeded,
+        "POST",
+        CHAT,
+        Some(KEY),
+        chat_request().to_string(),
+    )
+    .await
+    .body;
+    assert_ne!(first, other);
+}
+
+#[tokio::test]
+async fn a_missing_empty_or_unknown_key_gets_401() {
+    let body = chat_request().to_string();
+    for key in [None, Some(""), Some("  ")] {
+        let answer = send_with(Config::default(), "POST", CHAT, key, body.clone()).await;
+        assert_eq!(answer.status, 401, "{key:?}");
+        assert_eq!(answer.json(), json!({"detail": UNAUTHORIZED_DETAIL}));
+    }
+    let keys = Config {
+        keys: Some(BTreeSet::from(["the-right-key".to_owned()])),
+        ..Config::default()
+    };
+    assert_eq!(
+        send_with(
+            keys.clone(),
+            "POST",
+            CHAT,
+            Some("a-wrong-key"),
+            body.clone()
+        )
+        .await
+        .status,
+        401
+    );
+    assert_eq!(
+        send_with(keys, "POST", CHAT, Some("the-right-key"), body)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn client_mistakes_get_their_status_in_the_error_envelope() {
+    let cases: Vec<(&str, &str, String, u16)> = vec![
+        ("POST", CHAT, "{\"model\": ".to_owned(), 400),
+        ("POST", CHAT, "not json".to_owned(), 400),
+        ("GET", CHAT, String::new(), 405),
+        ("PUT", J2, String::new(), 405),
+        ("POST", "/studio/v1/chat", String::new(), 404),
+        ("POST", "/v1/chat/completions", String::new(), 404),
+        (
+            "POST",
+            CHAT,
+            json!({"model": "jamba-mini", "messages": []}).to_string(),
+            422,
+        ),
+        ("POST", J2, json!({"prompt": 7}).to_string(), 422),
+    ];
+    for (method, path, body, status) in cases {
+        let answer = send_with(Config::default(), method, path, Some(KEY), body.clone()).await;
+        assert_eq!(
+            answer.status, status,
+            "{method} {path} {body}: {}",
+            answer.body
+        );
+        assert_error_envelope(&answer.json());
+    }
+    let small = Config {
+        body_limit: 64,
+        ..Config::default()
+    };
+    let answer = send_with(small, "POST", CHAT, Some(KEY), chat_request().to_string()).await;
+    assert_eq!(answer.status, 413);
+    assert_error_envelope(&answer.json());
+}
+
+#[tokio::test]
+async fn a_422_lists_every_finding_with_its_location() {
+    let request =
+        json!({"model": "jamba-mini", "messages": [{"role": "user", "content": ""}], "n": 20});
+    let answer = post(CHAT, &request).await;
+    assert_eq!(answer.status, 422);
+    let problems = answer.json()["detail"]
+        .as_array()
+        .cloned()
+        .expect("a list of problems");
+    let located: Vec<(Value, Value)> = problems
+        .iter()
+        .map(|problem| (problem["loc"].clone(), problem["type"].clone()))
+        .collect();
+    assert!(
+        located.contains(&(
+            json!(["body", "messages", 0, "content"]),
+            json!("schema/minLength")
+        )),
+        "{located:?}"
+    );
+    assert!(
+        located.contains(&(json!(["body", "n"]), json!("schema/maximum"))),
+        "{located:?}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_fields_are_tolerated_and_reported_unless_strict() {
+    let mut request = chat_request();
+    request["maxTokens"] = json!(20);
+    let answer = post(CHAT, &request).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let findings = answer.header(FINDINGS_HEADER).expect("the findings header");
+    assert!(
+        findings.starts_with("1: schema/additionalProperties"),
+        "{findings}"
+    );
+
+    let strict = Config {
+        strict: true,
+        ..Config::default()
+    };
+    let answer = send_with(strict.clone(), "POST", CHAT, Some(KEY), request.to_string()).await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(answer.body.contains("did you mean"), "{}", answer.body);
+
+    // Strict also rejects warnings: a retired J2 model named by the path.
+    let answer = send_with(
+        strict,
+        "POST",
+        J2,
+        Some(KEY),
+        json!({"prompt": "x"}).to_string(),
+    )
+    .await;
+    assert_eq!(answer.status, 422);
+    assert_eq!(answer.json()["detail"][0]["loc"], json!(["path", "model"]));
+    // Lenient answers it, and says so.
+    let answer = post(J2, &json!({"prompt": "x"})).await;
+    assert_eq!(answer.status, 200);
+    assert!(
+        answer
+            .header(FINDINGS_HEADER)
+            .is_some_and(|findings| findings.contains("drift/retired-model"))
+    );
+}
+
+#[tokio::test]
+async fn the_key_never_appears_in_an_answer() {
+    let key = "Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty";
+    for (path, body) in [
+        (CHAT, chat_request().to_string()),
+        (CHAT, "{".to_owned()),
+        ("/nope", String::new()),
+    ] {
+        let answer = send_with(Config::default(), "POST", path, Some(key), body).await;
+        assert!(!answer.body.contains(key), "{}", answer.body);
+        for (_, value) in answer.response.headers() {
+            assert!(!value.to_str().unwrap_or_default().contains(key));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_real_socket_on_loopback_serves_clients() {
+    let mock = ai21_mock::RunningMock::start(
+        "127.0.0.1:0".parse().expect("an address"),
+        Config::default(),
+    )
+    .await
+    .expect("binds loopback");
+    assert!(mock.addr.ip().is_loopback());
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{}{CHAT}", mock.base_url()))
+        .bearer_auth(KEY)
+        .json(&chat_request())
+        .send()
+        .await
+        .expect("the mock answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["choices"][0]["message"]["role"], "assistant");
+    mock.stop().await.expect("stops cleanly");
+}

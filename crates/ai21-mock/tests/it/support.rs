@@ -1,0 +1,65 @@
+//! Sending requests to the mock in-process, without a socket.
+
+use ai21_mock::Config;
+use axum::body::Body;
+use axum::http::{Request, Response, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// A test API key (not a real one).
+pub(crate) const KEY: &str = "test-key-0000";
+
+/// An answer: status, headers and body text.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) response: Response<()>,
+    pub(crate) body: String,
+}
+
+impl Answer {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.body))
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    }
+}
+
+/// Sends `method path` with `body` and the test key (unless `key` is `None`).
+pub(crate) async fn send_with(
+    config: Config,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: impl Into<Body>,
+) -> Answer {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    let response = ai21_mock::router(config)
+        .oneshot(request.body(body.into()).expect("a request"))
+        .await
+        .expect("the router answers");
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.expect("a body").to_bytes();
+    Answer {
+        status: parts.status.as_u16(),
+        response: Response::from_parts(parts, ()),
+        body: String::from_utf8(bytes.to_vec()).expect("UTF-8"),
+    }
+}
+
+/// Sends a POST with the test key and the default configuration.
+pub(crate) async fn post(path: &str, body: &Value) -> Answer {
+    send_with(Config::default(), "POST", path, Some(KEY), body.to_string()).await
+}
