@@ -3,5 +3,6 @@
 mod differential;
 mod examples;
 mod models;
+mod python_sdk;
 mod schemas;
 mod support;

@@ -1,9 +1,9 @@
 //! Reading captured traffic into records, accounting for every one of them.
 //!
 //! Inputs are paths (files, or directories read recursively in sorted order) and standard
-//! input, in any mix. Each input is a JSONL capture (one exchange per line, the format of
-//! `CAPTURE-FORMAT.md`), a HAR file, or a single payload, any of them gzipped (recognised by
-//! the gzip magic bytes, whatever the file is called). [`read`] turns them into one stream of
+//! input, in any mix. Each input is a JSONL capture (one exchange per line, the format the
+//! README's *Capture format* section specifies), a HAR file, or a single payload, any of
+//! them gzipped (recognised by the gzip magic bytes, whatever the file is called). [`read`] turns them into one stream of
 //! [`Item`]s in input order: a [`Record`] for each readable exchange or payload, an
 //! [`Unreadable`] for each thing that could not be read (a malformed line, a truncated gzip
 //! stream, a missing file), and a [`Skipped`] for each HAR entry or capture line that is not
@@ -15,9 +15,10 @@
 //! read whole (a HAR keeps each entry as text until it is read, so it takes about twice its
 //! size in memory). Records are redacted as they are read (see [`crate::redact`]).
 //!
-//! The stream is sequential and [`Send`]. To validate in parallel while printing in input
-//! order, take items in batches (say a thousand), validate a batch with rayon's indexed
-//! `par_iter().map(..).collect()`, which keeps order, and print it before the next one.
+//! The stream is sequential and [`Send`]. [`Items::next_pending`] gives the next item read
+//! but not parsed yet, so that parsing, the costly part, can run on other threads:
+//! [`crate::run`] reads batches of [`Pending`] items on one thread and parses and checks
+//! them on all cores, keeping input order.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -27,8 +28,9 @@ use std::sync::Arc;
 
 use ai21_schemas::PayloadKind;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::endpoint::Endpoint;
+use crate::endpoint::{self, Endpoint};
 use crate::{Error, Result, redact};
 
 mod har;
@@ -68,7 +70,7 @@ impl Input {
 /// What an input holds, when it should not be told from the file name and content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// JSON Lines, one exchange per line (`CAPTURE-FORMAT.md`).
+    /// JSON Lines, one exchange per line (the README's *Capture format*).
     Jsonl,
     /// An HTTP Archive (HAR 1.2).
     Har,
@@ -163,7 +165,7 @@ impl Exchange {
     /// AI21 endpoint.
     pub fn new(url: &str, request: Request, response: Response) -> Result<Exchange> {
         let url = redact::url(url).into_owned();
-        let Some(endpoint) = Endpoint::from_url(&url) else {
+        let Some(endpoint) = endpoint::from_url(&url) else {
             return Err(Error::NotAnEndpoint { url });
         };
         Ok(Exchange {
@@ -451,16 +453,24 @@ impl Iterator for Items<'_> {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
+        self.next_pending().map(Pending::parse)
+    }
+}
+
+impl<'a> Items<'a> {
+    /// The next item, read but not yet parsed: reading is sequential, and parsing (the
+    /// costly part) can then run on another thread. `Iterator::next` is this, parsed.
+    pub fn next_pending(&mut self) -> Option<Pending> {
         loop {
             match &mut self.current {
                 source::Opened::Lines(lines) => {
-                    if let Some(item) = lines.next_item() {
-                        return Some(item);
+                    if let Some(pending) = lines.next_pending() {
+                        return Some(pending);
                     }
                 }
                 source::Opened::Har(entries) => {
-                    if let Some(item) = entries.next_item() {
-                        return Some(item);
+                    if let Some(pending) = entries.next_pending() {
+                        return Some(pending);
                     }
                 }
                 source::Opened::Item(_) | source::Opened::Nothing => {}
@@ -477,9 +487,71 @@ impl Iterator for Items<'_> {
                 Input::Path(path) => self.open_path(&path),
             };
             match opened {
-                source::Opened::Item(item) => return Some(item),
+                source::Opened::Item(item) => return Some(Pending::ready(item)),
                 opened => self.current = opened,
             }
+        }
+    }
+}
+
+/// An item read but not parsed yet: a JSONL line or a HAR entry as text, or an item that
+/// needed no parsing (a payload file, an unreadable input). [`Pending::parse`] gives the
+/// item; it is [`Send`], so batches of them can be parsed in parallel while the reader
+/// goes on, and their text size bounds the memory a batch holds.
+#[derive(Debug)]
+pub struct Pending(PendingContent);
+
+#[derive(Debug)]
+enum PendingContent {
+    Line {
+        location: Location,
+        line: Vec<u8>,
+    },
+    Entry {
+        location: Location,
+        entry: Box<RawValue>,
+    },
+    Ready(Item),
+}
+
+impl Pending {
+    fn ready(item: Item) -> Pending {
+        Pending(PendingContent::Ready(item))
+    }
+
+    fn line(location: Location, line: Vec<u8>) -> Pending {
+        Pending(PendingContent::Line { location, line })
+    }
+
+    fn entry(location: Location, entry: Box<RawValue>) -> Pending {
+        Pending(PendingContent::Entry { location, entry })
+    }
+
+    /// Where the item was read.
+    pub fn location(&self) -> &Location {
+        match &self.0 {
+            PendingContent::Line { location, .. } | PendingContent::Entry { location, .. } => {
+                location
+            }
+            PendingContent::Ready(item) => item.location(),
+        }
+    }
+
+    /// The size in bytes of the text still to parse (0 for an item already made).
+    pub fn text_len(&self) -> usize {
+        match &self.0 {
+            PendingContent::Line { line, .. } => line.len(),
+            PendingContent::Entry { entry, .. } => entry.get().len(),
+            PendingContent::Ready(_) => 0,
+        }
+    }
+
+    /// Parses the text into the item, as [`Items`] does.
+    pub fn parse(self) -> Item {
+        match self.0 {
+            PendingContent::Line { location, line } => jsonl::parse_line(location, &line),
+            PendingContent::Entry { location, entry } => har::parse_entry(location, &entry),
+            PendingContent::Ready(item) => item,
         }
     }
 }

@@ -4,106 +4,58 @@
 //! scheme, host and query, or a bare path. Only the path decides the endpoint, so traffic
 //! sent through a proxy or recorded against a mock is recognised the same way. The J2 model
 //! is part of the path, not of the body, so it is read from there too.
+//!
+//! The endpoint type is the validator's [`Endpoint`]; this module adds what a capture
+//! needs around it: finding the path in a full URL ([`from_url`]), writing it back
+//! ([`path`]), and cutting URLs into parts for redaction.
 
-use std::fmt;
+use std::borrow::Cow;
 
-use ai21_schemas::PayloadKind;
+pub use ai21_validate::Endpoint;
 
 #[cfg(test)]
 mod tests;
 
-/// An AI21 endpoint whose payloads the canonical schemas describe.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Endpoint {
-    /// `POST /studio/v1/{model}/complete`, or `/studio/v1/{model}/{custom_model}/complete`
-    /// for a fine-tuned model (Jurassic-2, and Jurassic-1 before it).
-    J2Complete {
-        /// The model segment of the path, such as `j2-mid`.
-        model: String,
-        /// The custom (fine-tuned) model's name, when the path has one.
-        custom_model: Option<String>,
-    },
-    /// `POST /studio/v1/chat/completions` (Jamba).
-    JambaChat,
+/// The endpoint a URL or URL path calls, or `None` when it is not one of the AI21
+/// endpoints.
+///
+/// The scheme, host, query and fragment are ignored; the path must start with
+/// `/studio/v1/` (the leading slash may be missing from a bare path) and match one of the
+/// shapes [`Endpoint::from_path`] knows exactly: no empty segment, no trailing slash.
+///
+/// ```
+/// use ai21_contract::Endpoint;
+/// use ai21_contract::endpoint::from_url;
+///
+/// assert_eq!(
+///     from_url("https://api.ai21.com/studio/v1/j2-ultra/my-model/complete?x=1"),
+///     Some(Endpoint::J2Complete { model: "j2-ultra".into(), custom_model: Some("my-model".into()) }),
+/// );
+/// assert_eq!(from_url("/studio/v1/chat/completions"), Some(Endpoint::JambaChat));
+/// assert_eq!(from_url("https://api.ai21.com/studio/v1/models"), None);
+/// ```
+pub fn from_url(url: &str) -> Option<Endpoint> {
+    let path = UrlParts::split(url).path;
+    let path: Cow<'_, str> = if path.starts_with('/') {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(format!("/{path}"))
+    };
+    Endpoint::from_path(&path).ok()
 }
 
-impl Endpoint {
-    /// The endpoint a URL or URL path calls, or `None` when it is not one of the AI21
-    /// endpoints.
-    ///
-    /// The scheme, host, query and fragment are ignored; the path must start with
-    /// `/studio/v1/` (the leading slash may be missing from a bare path) and match one of
-    /// the shapes exactly: no empty segment, no trailing slash.
-    ///
-    /// ```
-    /// use ai21_contract::Endpoint;
-    ///
-    /// assert_eq!(
-    ///     Endpoint::from_url("https://api.ai21.com/studio/v1/j2-ultra/my-model/complete?x=1"),
-    ///     Some(Endpoint::J2Complete { model: "j2-ultra".into(), custom_model: Some("my-model".into()) }),
-    /// );
-    /// assert_eq!(Endpoint::from_url("/studio/v1/chat/completions"), Some(Endpoint::JambaChat));
-    /// assert_eq!(Endpoint::from_url("https://api.ai21.com/studio/v1/models"), None);
-    /// ```
-    pub fn from_url(url: &str) -> Option<Endpoint> {
-        let path = UrlParts::split(url).path;
-        let rest = path.strip_prefix('/').unwrap_or(path);
-        let rest = rest.strip_prefix("studio/v1/")?;
-        let mut segments = rest.split('/');
-        let first = segments.next().filter(|segment| !segment.is_empty())?;
-        let second = segments.next().filter(|segment| !segment.is_empty())?;
-        let third = segments.next();
-        let fourth = segments.next();
-        match (first, second, third, fourth) {
-            ("chat", "completions", None, None) => Some(Endpoint::JambaChat),
-            (model, "complete", None, None) => Some(Endpoint::J2Complete {
-                model: model.to_owned(),
-                custom_model: None,
-            }),
-            (model, custom_model, Some("complete"), None) => Some(Endpoint::J2Complete {
-                model: model.to_owned(),
-                custom_model: Some(custom_model.to_owned()),
-            }),
-            _ => None,
-        }
-    }
-
-    /// The endpoint's path, such as `/studio/v1/j2-mid/complete`.
-    pub fn path(&self) -> String {
-        self.to_string()
-    }
-
-    /// The kind of this endpoint's request body.
-    pub fn request_kind(&self) -> PayloadKind {
-        match self {
-            Endpoint::J2Complete { .. } => PayloadKind::J2CompleteRequest,
-            Endpoint::JambaChat => PayloadKind::JambaChatRequest,
-        }
-    }
-
-    /// The kind of this endpoint's successful, not streamed, response body.
-    pub fn response_kind(&self) -> PayloadKind {
-        match self {
-            Endpoint::J2Complete { .. } => PayloadKind::J2CompleteResponse,
-            Endpoint::JambaChat => PayloadKind::JambaChatResponse,
-        }
-    }
-}
-
-impl fmt::Display for Endpoint {
-    /// Writes the endpoint's path, such as `/studio/v1/chat/completions`.
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Endpoint::J2Complete {
-                model,
-                custom_model: None,
-            } => write!(formatter, "/studio/v1/{model}/complete"),
-            Endpoint::J2Complete {
-                model,
-                custom_model: Some(custom_model),
-            } => write!(formatter, "/studio/v1/{model}/{custom_model}/complete"),
-            Endpoint::JambaChat => formatter.write_str("/studio/v1/chat/completions"),
-        }
+/// The endpoint's path, such as `/studio/v1/j2-mid/complete`; [`from_url`] reads it back.
+pub fn path(endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::J2Complete {
+            model,
+            custom_model: None,
+        } => format!("/studio/v1/{model}/complete"),
+        Endpoint::J2Complete {
+            model,
+            custom_model: Some(custom_model),
+        } => format!("/studio/v1/{model}/{custom_model}/complete"),
+        Endpoint::JambaChat => "/studio/v1/chat/completions".to_owned(),
     }
 }
 

@@ -1,11 +1,20 @@
-//! The library side of the `ai21-contract` command line: reading captured AI21 traffic.
+//! The `ai21-contract` command line, as a library: `src/main.rs` only calls [`cli::main`].
 //!
-//! `ai21-contract validate` checks captured exchanges against the canonical schemas. This
-//! crate owns the input side of that: [`capture`] turns files, directories and standard
-//! input (JSONL captures, HAR files, single payloads, any of them gzipped) into a stream of
-//! [`Item`]s in which every record is accounted for; [`endpoint`] tells an AI21 endpoint
-//! from a URL path; [`redact`] makes sure no API key, cookie or URL credential survives
-//! reading, and masks prompt and completion text on request.
+//! `ai21-contract validate` checks captured exchanges against the canonical schemas and
+//! the API rules. The pieces, in the order a record goes through them:
+//!
+//! - [`capture`] turns files, directories and standard input (JSONL captures, HAR files,
+//!   single payloads, any of them gzipped) into a stream of [`Item`]s in which every
+//!   record is accounted for; [`endpoint`] tells an AI21 endpoint from a URL path;
+//!   [`redact`] makes sure no API key, cookie or URL credential survives reading, and
+//!   masks prompt and completion text on request;
+//! - [`check`] turns an item into an [`output::Outcome`] with the validator
+//!   (`ai21_validate`);
+//! - [`run`] drives that over all cores in bounded batches, keeping input order;
+//! - [`output`] writes the outcomes as a human, JSON Lines, JUnit or SARIF report; it is
+//!   the only module that prints;
+//! - [`cli`] and [`commands`] are the arguments and one module per subcommand;
+//!   [`synthetic`] generates captures for benchmarks.
 //!
 //! ```
 //! use ai21_contract::capture::{self, Content, Input, Item, ReadOptions};
@@ -31,8 +40,15 @@
 use std::io;
 
 pub mod capture;
+pub mod check;
+pub mod cli;
+pub mod commands;
 pub mod endpoint;
+pub mod output;
 pub mod redact;
+pub mod run;
+pub mod synthetic;
+pub mod verify;
 
 pub use capture::{Item, Location, Record};
 pub use endpoint::Endpoint;

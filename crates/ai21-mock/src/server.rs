@@ -61,6 +61,9 @@ pub struct Config {
     pub body_limit: usize,
     /// Fault injection, off by default.
     pub faults: Faults,
+    /// Where to send one line per request that had findings (the library prints nothing
+    /// itself; `ai21-contract serve` prints these lines).
+    pub log: Option<std::sync::mpsc::Sender<String>>,
 }
 
 impl Default for Config {
@@ -71,6 +74,7 @@ impl Default for Config {
             strict: false,
             body_limit: 4 * 1024 * 1024,
             faults: Faults::default(),
+            log: None,
         }
     }
 }
@@ -358,6 +362,28 @@ async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
         .iter()
         .filter(|finding| config.strict || !tolerated(finding))
         .collect();
+    if let Some(log) = &config.log
+        && !report.findings.is_empty()
+    {
+        let verdict = if rejected.is_empty() {
+            "answered"
+        } else {
+            "refused with 422"
+        };
+        let mut line = format!(
+            "POST {}: {verdict}, {} finding(s)",
+            parts.uri.path(),
+            report.findings.len()
+        );
+        for finding in &report.findings {
+            line.push_str(&format!(
+                "\n  {}[{}] at {:?}: {}",
+                finding.severity, finding.rule, finding.pointer, finding.message
+            ));
+        }
+        // A closed log (its reader went away) is not the client's problem.
+        let _ = log.send(line);
+    }
     if !rejected.is_empty() {
         let problems: Vec<Value> = rejected.iter().map(|finding| problem(finding)).collect();
         return error(StatusCode::UNPROCESSABLE_ENTITY, Value::Array(problems));

@@ -11,8 +11,10 @@ use serde_json::value::RawValue;
 
 use super::source::{ErrorPosition, Opened, house_message, json_message};
 use super::wire::{exchange, quoted_url};
-use super::{Body, Headers, Item, Location, Origin, Request, Response, Skipped, Unreadable};
-use crate::endpoint::Endpoint;
+use super::{
+    Body, Headers, Item, Location, Origin, Pending, Request, Response, Skipped, Unreadable,
+};
+use crate::endpoint;
 use crate::redact;
 
 /// The entries of a HAR file being read.
@@ -45,28 +47,33 @@ pub(super) fn open(text: &str, origin: Origin) -> Opened<'static> {
 }
 
 impl HarEntries {
-    /// The next entry's item; `None` after the last.
-    pub(crate) fn next_item(&mut self) -> Option<Item> {
+    /// The next entry, still to parse; `None` after the last.
+    pub(crate) fn next_pending(&mut self) -> Option<Pending> {
         let entry = self.entries.next()?;
         self.entry_number += 1;
         let location = Location::entry(self.origin.clone(), self.entry_number);
-        Some(match serde_json::from_str::<Entry>(entry.get()) {
-            Ok(entry) => entry_item(entry, location),
-            Err(error) => Item::Unreadable(Unreadable::new(
-                location,
-                format!(
-                    "not a HAR entry: {}",
-                    json_message(&error, ErrorPosition::None)
-                ),
-            )),
-        })
+        Some(Pending::entry(location, entry))
+    }
+}
+
+/// Parses one entry of a HAR file into its item.
+pub(super) fn parse_entry(location: Location, entry: &RawValue) -> Item {
+    match serde_json::from_str::<Entry>(entry.get()) {
+        Ok(entry) => entry_item(entry, location),
+        Err(error) => Item::Unreadable(Unreadable::new(
+            location,
+            format!(
+                "not a HAR entry: {}",
+                json_message(&error, ErrorPosition::None)
+            ),
+        )),
     }
 }
 
 fn entry_item(entry: Entry, location: Location) -> Item {
     let url = redact::url(&entry.request.url);
     let method = entry.request.method;
-    if Endpoint::from_url(&url).is_none() {
+    if endpoint::from_url(&url).is_none() {
         return Item::Skipped(Skipped::new(
             location,
             format!("not an AI21 endpoint: {method} {}", quoted_url(&url)),

@@ -3,7 +3,7 @@
 use std::io;
 
 use super::source::{Stream, read_message};
-use super::{Item, Location, Origin, Unreadable, wire};
+use super::{Item, Location, Origin, Pending, Unreadable, wire};
 
 /// The buffer's starting size, and what it shrinks back to after a very long line.
 const INITIAL_LINE: usize = 64 * 1024;
@@ -41,8 +41,9 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The next item: a record, an unreadable line, a skipped line; `None` at the end.
-    pub(crate) fn next_item(&mut self) -> Option<Item> {
+    /// The next line still to parse, or the item an unreadable stream gives; `None` at
+    /// the end.
+    pub(crate) fn next_pending(&mut self) -> Option<Pending> {
         if self.done {
             return None;
         }
@@ -54,11 +55,12 @@ impl<'a> Lines<'a> {
                     Ok(true) => {}
                     Ok(false) => {
                         self.done = true;
-                        return (self.records == 0).then(|| Item::Unreadable(self.empty()));
+                        return (self.records == 0)
+                            .then(|| Pending::ready(Item::Unreadable(self.empty())));
                     }
                     Err(unreadable) => {
                         self.done = true;
-                        return Some(Item::Unreadable(unreadable));
+                        return Some(Pending::ready(Item::Unreadable(unreadable)));
                     }
                 }
             }
@@ -68,13 +70,7 @@ impl<'a> Lines<'a> {
             }
             self.records += 1;
             let location = Location::line(self.origin.clone(), self.line_number);
-            return Some(match std::str::from_utf8(line) {
-                Ok(line) => wire::exchange_item(line, location, true),
-                Err(error) => Item::Unreadable(Unreadable::new(
-                    location,
-                    format!("invalid UTF-8 at column {}", error.valid_up_to() + 1),
-                )),
-            });
+            return Some(Pending::line(location, line.to_vec()));
         }
     }
 
@@ -185,4 +181,15 @@ fn content(buffer: &[u8], line_number: u64) -> &[u8] {
 
 fn is_blank(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Parses one non-blank line of a capture into its item.
+pub(super) fn parse_line(location: Location, line: &[u8]) -> Item {
+    match std::str::from_utf8(line) {
+        Ok(line) => wire::exchange_item(line, location, true),
+        Err(error) => Item::Unreadable(Unreadable::new(
+            location,
+            format!("invalid UTF-8 at column {}", error.valid_up_to() + 1),
+        )),
+    }
 }

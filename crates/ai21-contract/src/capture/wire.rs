@@ -1,6 +1,6 @@
 //! The JSONL capture record on the wire: reading a line into an [`Exchange`] and writing one
-//! back. `CAPTURE-FORMAT.md` specifies the format field by field; this is its only reader
-//! and writer.
+//! back. The README's *Capture format* section specifies the format field by field; this
+//! is its only reader and writer.
 
 use std::fmt;
 
@@ -13,7 +13,7 @@ use super::source::{ErrorPosition, json_message};
 use super::{
     Body, Exchange, Headers, Item, Location, Record, Request, Response, Skipped, Unreadable,
 };
-use crate::endpoint::Endpoint;
+use crate::endpoint;
 use crate::redact::{self, RedactedJson};
 
 /// The longest URL quoted in a message; HAR files hold `data:` URLs of megabytes.
@@ -52,7 +52,7 @@ pub(super) fn exchange(
     response: Response,
 ) -> Item {
     let url = redact::url(url).into_owned();
-    let Some(endpoint) = Endpoint::from_url(&url) else {
+    let Some(endpoint) = endpoint::from_url(&url) else {
         return Item::Skipped(Skipped::new(
             location,
             format!("not an AI21 endpoint: {method} {}", quoted_url(&url)),

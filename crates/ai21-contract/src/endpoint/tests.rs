@@ -1,5 +1,7 @@
 //! Unit tests of endpoint detection and URL splitting.
 
+use ai21_schemas::PayloadKind;
+
 use super::*;
 
 fn j2(model: &str, custom_model: Option<&str>) -> Option<Endpoint> {
@@ -11,7 +13,7 @@ fn j2(model: &str, custom_model: Option<&str>) -> Option<Endpoint> {
 
 #[track_caller]
 fn check(url: &str, expected: Option<Endpoint>) {
-    assert_eq!(Endpoint::from_url(url), expected, "{url}");
+    assert_eq!(from_url(url), expected, "{url}");
 }
 
 #[test]
@@ -101,7 +103,7 @@ fn other_paths_are_not_endpoints() {
 }
 
 #[test]
-fn endpoints_display_as_their_path_and_parse_back() {
+fn endpoints_write_their_path_and_read_it_back() {
     for endpoint in [
         j2("j2-mid", None),
         j2("j2-mid", Some("custom")),
@@ -110,26 +112,36 @@ fn endpoints_display_as_their_path_and_parse_back() {
     .into_iter()
     .flatten()
     {
-        assert_eq!(Endpoint::from_url(&endpoint.path()), Some(endpoint.clone()));
+        assert_eq!(from_url(&path(&endpoint)), Some(endpoint.clone()));
+        // The validator's own parser agrees with the path written.
+        assert_eq!(Endpoint::from_path(&path(&endpoint)).ok(), Some(endpoint));
     }
+    assert_eq!(path(&Endpoint::JambaChat), "/studio/v1/chat/completions");
     assert_eq!(
-        Endpoint::JambaChat.to_string(),
-        "/studio/v1/chat/completions"
+        path(&Endpoint::J2Complete {
+            model: "j2-mid".into(),
+            custom_model: Some("bot".into())
+        }),
+        "/studio/v1/j2-mid/bot/complete"
     );
 }
 
 #[test]
 fn endpoints_know_their_payload_kinds() {
-    let endpoint = Endpoint::from_url("/studio/v1/j2-mid/complete").expect("an endpoint");
-    assert_eq!(endpoint.request_kind(), PayloadKind::J2CompleteRequest);
-    assert_eq!(endpoint.response_kind(), PayloadKind::J2CompleteResponse);
+    let endpoint = from_url("/studio/v1/j2-mid/complete").expect("an endpoint");
     assert_eq!(
-        Endpoint::JambaChat.request_kind(),
-        PayloadKind::JambaChatRequest
+        endpoint.kinds(),
+        (
+            PayloadKind::J2CompleteRequest,
+            PayloadKind::J2CompleteResponse
+        )
     );
     assert_eq!(
-        Endpoint::JambaChat.response_kind(),
-        PayloadKind::JambaChatResponse
+        Endpoint::JambaChat.kinds(),
+        (
+            PayloadKind::JambaChatRequest,
+            PayloadKind::JambaChatResponse
+        )
     );
 }
 

@@ -1,4 +1,5 @@
-//! Integration tests of the `ai21-contract` library, one module per feature.
+//! Integration tests of the `ai21-contract` library and binary, one module per feature;
+//! the `validate_*` modules run the binary end to end.
 
 mod directory;
 mod gzip;
@@ -7,5 +8,12 @@ mod jsonl;
 mod payload;
 mod record_format;
 mod secrets;
+mod serve;
 mod stdin;
 mod support;
+mod synthetic;
+mod validate_exit;
+mod validate_formats;
+mod validate_inputs;
+mod validate_secrets;
+mod verify;

@@ -41,7 +41,7 @@ fn summarise(item: &Item) -> String {
                 "{}: {} {} -> {}, request {}, response {}",
                 record.location,
                 exchange.method,
-                exchange.endpoint(),
+                ai21_contract::endpoint::path(exchange.endpoint()),
                 exchange.response.status,
                 body_kind(&exchange.request.body),
                 body_kind(&exchange.response.body),
@@ -131,4 +131,133 @@ pub(crate) fn check_in(folder: &std::path::Path, names: &[&str], expected: &[&st
         .map(|line| line.replace(&prefix, "TMP"))
         .collect();
     assert_eq!(lines, expected);
+}
+
+/// What a run of the `ai21-contract` binary gave.
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    /// The run as one text for a snapshot: exit status, standard output, standard error.
+    pub(crate) fn transcript(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The workspace root, where the binary runs so that paths such as
+/// `tests/fixtures/captures/sample.jsonl` read the same on every machine.
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the binary in the workspace root with these arguments and standard input, in an
+/// environment without the variables that change its output (`CI`, `NO_COLOR`, `TERM`).
+pub(crate) fn ai21(arguments: &[&str], stdin: &[u8]) -> Run {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
+        .args(arguments)
+        .current_dir(workspace_root())
+        .env_remove("CI")
+        .env_remove("NO_COLOR")
+        .env_remove("TERM")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut input = child.stdin.take().expect("a piped standard input");
+    let stdin = stdin.to_vec();
+    // Written from another thread: a large input would fill the pipe while the binary
+    // waits for its output to be read.
+    let writer = std::thread::spawn(move || {
+        // The binary may stop reading early (a usage error); that is not a test failure.
+        let _ = input.write_all(&stdin);
+    });
+    let output = child.wait_with_output().expect("the binary runs");
+    writer.join().expect("writing standard input");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 output"),
+    }
+}
+
+/// Snapshots a transcript with durations and the given temporary folder replaced by
+/// placeholders.
+#[track_caller]
+pub(crate) fn assert_transcript(name: &str, run: &Run, folder: Option<&std::path::Path>) {
+    let mut filters: Vec<(String, String)> = vec![
+        (r"in [0-9]+\.[0-9]+s".into(), "in [TIME]".into()),
+        (
+            r#""elapsed_seconds":[0-9.e-]+"#.into(),
+            r#""elapsed_seconds":"[TIME]""#.into(),
+        ),
+        (
+            r#""elapsedSeconds":[0-9.e-]+"#.into(),
+            r#""elapsedSeconds":"[TIME]""#.into(),
+        ),
+        (r#"time="[0-9.]+""#.into(), r#"time="[TIME]""#.into()),
+    ];
+    if let Some(folder) = folder {
+        let escaped: String = folder
+            .display()
+            .to_string()
+            .chars()
+            .flat_map(|character| {
+                let escape = !character.is_alphanumeric() && character != '/';
+                escape.then_some('\\').into_iter().chain([character])
+            })
+            .collect();
+        filters.push((escaped, "[TMP]".into()));
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    for (pattern, replacement) in &filters {
+        settings.add_filter(pattern, replacement.as_str());
+    }
+    settings.bind(|| insta::assert_snapshot!(name, run.transcript()));
+}
+
+/// The summary object of a `--format json` run.
+#[track_caller]
+pub(crate) fn json_summary(run: &Run) -> serde_json::Value {
+    let last = run.stdout.lines().last().expect("a summary line");
+    let summary: serde_json::Value = serde_json::from_str(last).expect("a JSON summary");
+    assert_eq!(summary["type"], "summary", "{last}");
+    summary
+}
+
+/// Checks that a `--format json` run accounts for every record: the buckets add up to the
+/// records read, and there is one object per finding and per skipped item.
+#[track_caller]
+pub(crate) fn assert_accounted(run: &Run) -> serde_json::Value {
+    let summary = json_summary(run);
+    let count = |name: &str| summary[name].as_u64().expect("a count");
+    assert_eq!(
+        count("records"),
+        count("valid")
+            + count("with_errors")
+            + count("warnings_only")
+            + count("unreadable")
+            + count("skipped"),
+        "{summary}"
+    );
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON Lines"))
+        .collect();
+    let of_type = |kind: &str| lines.iter().filter(|line| line["type"] == kind).count() as u64;
+    assert_eq!(of_type("skipped"), count("skipped"));
+    assert_eq!(
+        of_type("finding"),
+        count("errors") + count("warnings") + count("unreadable")
+    );
+    summary
 }

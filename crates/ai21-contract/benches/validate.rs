@@ -1,0 +1,176 @@
+//! Throughput of `ai21-contract validate` on a synthetic J2- and Jamba-heavy capture, on one
+//! thread and on every core, beside two baselines over the same bytes: a syntax-only scan
+//! (`serde::de::IgnoredAny`) and a parse into `serde_json::Value` followed by `jsonschema`
+//! validation of each payload against its canonical schema.
+//!
+//! `cargo bench -p ai21-contract --bench validate`; the capture's size is
+//! `AI21_BENCH_SIZE` (default `16MB`, any size `generate-capture --size` takes). Criterion
+//! reports MB/s and records/s for each. `cargo test --benches` runs each once on 256 KB.
+
+use std::hint::black_box;
+
+use ai21_contract::capture::{self, Input, ReadOptions};
+use ai21_contract::run::{self, RunOptions};
+use ai21_contract::synthetic::{self, Options};
+use ai21_schemas::PayloadKind;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde::de::IgnoredAny;
+use serde_json::Value;
+
+/// The binary's allocator, so the numbers are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn capture() -> (Vec<u8>, u64) {
+    // `cargo test --benches` runs each benchmark once, without `--bench`: a small capture
+    // keeps that quick in a debug build.
+    let measuring = std::env::args().any(|argument| argument == "--bench");
+    let default = if measuring { "16MB" } else { "256KB" };
+    let size = std::env::var("AI21_BENCH_SIZE").unwrap_or_else(|_| default.to_owned());
+    let size = synthetic::parse_size(&size).expect("AI21_BENCH_SIZE is a size such as 16MB");
+    let mut bytes = Vec::new();
+    let generated = synthetic::generate(
+        &mut bytes,
+        Options {
+            size,
+            seed: 1,
+            ..Options::default()
+        },
+    )
+    .expect("writing to memory");
+    (bytes, generated.records)
+}
+
+/// Validates the capture the way the binary does, with `jobs` threads; returns the number
+/// of records with errors so nothing is optimised away.
+fn validate(bytes: &[u8], jobs: usize) -> u64 {
+    let items = capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
+    let summary = run::run(
+        items,
+        RunOptions {
+            jobs,
+            ..RunOptions::default()
+        },
+        |outcome| {
+            black_box(outcome);
+            Ok(())
+        },
+    )
+    .expect("no output to fail");
+    summary.with_errors + summary.unreadable
+}
+
+/// Checks that every line is JSON, building nothing.
+fn syntax_only(bytes: &[u8]) -> u64 {
+    let mut bad = 0;
+    for line in bytes.split(|&byte| byte == b'\n') {
+        if !line.is_empty() && serde_json::from_slice::<IgnoredAny>(line).is_err() {
+            bad += 1;
+        }
+    }
+    bad
+}
+
+/// The compiled canonical schemas, in `PayloadKind::ALL` order.
+struct Schemas(Vec<jsonschema::Validator>);
+
+impl Schemas {
+    fn new() -> Schemas {
+        Schemas(
+            PayloadKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    jsonschema::draft202012::new(kind.schema()).expect("the schema compiles")
+                })
+                .collect(),
+        )
+    }
+
+    fn is_valid(&self, kind: PayloadKind, value: &Value) -> bool {
+        let index = PayloadKind::ALL
+            .iter()
+            .position(|candidate| *candidate == kind)
+            .expect("every kind is listed");
+        self.0[index].is_valid(value)
+    }
+}
+
+/// Parses every line into a `Value` and validates its request and response (each event of
+/// a stream) against their schemas; no API rules, no pairing, no redaction, no report.
+fn value_and_jsonschema(bytes: &[u8], schemas: &Schemas) -> u64 {
+    let mut invalid = 0;
+    for line in bytes.split(|&byte| byte == b'\n') {
+        if line.is_empty() {
+            continue;
+        }
+        let Ok(record) = serde_json::from_slice::<Value>(line) else {
+            invalid += 1;
+            continue;
+        };
+        let url = record["url"].as_str().unwrap_or_default();
+        let (request_kind, response_kind) = if url.ends_with("/chat/completions") {
+            (
+                PayloadKind::JambaChatRequest,
+                PayloadKind::JambaChatResponse,
+            )
+        } else {
+            (
+                PayloadKind::J2CompleteRequest,
+                PayloadKind::J2CompleteResponse,
+            )
+        };
+        let mut valid = schemas.is_valid(request_kind, &record["request"]["body"]);
+        let response = &record["response"];
+        match &response["body"] {
+            Value::String(stream) => {
+                for data in stream
+                    .lines()
+                    .filter_map(|line| line.strip_prefix("data: "))
+                {
+                    if data != "[DONE]" {
+                        let chunk = serde_json::from_str::<Value>(data).unwrap_or(Value::Null);
+                        valid &= schemas.is_valid(PayloadKind::JambaChatStreamChunk, &chunk);
+                    }
+                }
+            }
+            body if response["status"].as_u64() >= Some(400) => {
+                valid &= schemas.is_valid(PayloadKind::ErrorResponse, body);
+            }
+            body => valid &= schemas.is_valid(response_kind, body),
+        }
+        invalid += u64::from(!valid);
+    }
+    invalid
+}
+
+fn bench(criterion: &mut Criterion) {
+    let (bytes, records) = capture();
+    let schemas = Schemas::new();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    // Compile the validator's schemas before measuring.
+    black_box(validate(&bytes[..bytes.len().min(4096)], 1));
+
+    let mut group = criterion.benchmark_group("validate");
+    group.throughput(Throughput::ElementsAndBytes {
+        elements: records,
+        bytes: bytes.len() as u64,
+    });
+    group.sample_size(10);
+    group.bench_function("syntax-only scan (IgnoredAny)", |bencher| {
+        bencher.iter(|| syntax_only(black_box(&bytes)))
+    });
+    group.bench_function("Value + jsonschema", |bencher| {
+        bencher.iter(|| value_and_jsonschema(black_box(&bytes), &schemas))
+    });
+    group.bench_function("ai21-contract validate, 1 thread", |bencher| {
+        bencher.iter(|| validate(black_box(&bytes), 1))
+    });
+    group.bench_function(
+        format!("ai21-contract validate, {cores} threads"),
+        |bencher| bencher.iter(|| validate(black_box(&bytes), cores)),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

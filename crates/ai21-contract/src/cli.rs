@@ -1,0 +1,269 @@
+//! The command line: its arguments (clap derive) and the dispatch to [`commands`].
+//!
+//! Each subcommand is one variant of [`Command`] and one module of [`commands`]. Exit
+//! status: 0 when nothing failed, 1 when the input breaks the contract, 2 when the command
+//! could not run (bad arguments, an input path that cannot be read, a report that cannot
+//! be written).
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use ai21_schemas::PayloadKind;
+use clap::builder::PossibleValuesParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::capture;
+use crate::commands;
+use crate::output;
+
+/// Exit status: the command ran and nothing failed.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the command ran and the input breaks the contract.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: the command could not run.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Contract testing for AI21's J2 `complete` and Jamba `chat/completions` HTTP APIs.
+#[derive(Debug, Parser)]
+#[command(name = "ai21-contract", version, about, long_about = None)]
+#[command(
+    after_help = "Exit status: 0 when nothing failed, 1 when the input breaks the \
+    contract, 2 when the command could not run."
+)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check captured traffic (JSONL captures, HAR files, single payloads) against the
+    /// schemas and the API rules
+    Validate(ValidateArgs),
+    /// Run the mock AI21 API (J2 complete and Jamba chat) on a loopback address
+    Serve(ServeArgs),
+    /// Run the contract suite against an endpoint: the embedded mock by default, or
+    /// --base-url
+    Verify(VerifyArgs),
+    /// Write a synthetic capture to standard output, for benchmarks and memory measurements
+    #[command(hide = true)]
+    GenerateCapture(GenerateCaptureArgs),
+}
+
+/// The arguments of `validate`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 when no record has an error, 1 when a record has \
+    an error or cannot be read (or has a warning, with --deny-warnings), 2 when the \
+    command could not run."
+)]
+pub struct ValidateArgs {
+    /// Capture files, directories (read recursively) or `-` for standard input; `.gz` is
+    /// read transparently
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<OsString>,
+
+    /// The report format
+    #[arg(long, value_enum, default_value_t = output::Format::Human)]
+    pub format: output::Format,
+
+    /// Read every input as this format instead of telling it from the name and content
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+
+    /// The kind of single payload files, instead of telling it from their members
+    #[arg(long, value_parser = kind_parser())]
+    pub kind: Option<PayloadKind>,
+
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Mask prompt and completion text quoted in findings
+    #[arg(long)]
+    pub redact_content: bool,
+
+    /// Colour the human report: auto colours only a terminal, and never when NO_COLOR or
+    /// CI is set
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// List valid records and skipped items too (human format)
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Threads checking records [default: one per core]
+    #[arg(
+        short,
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    pub jobs: usize,
+}
+
+/// The arguments of `serve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Requests are validated: a request that breaks the contract gets 422 \
+    with the findings in the API's error envelope. Lenient (the default) answers requests \
+    whose only errors are unknown fields, as the real server does, and reports their \
+    findings in the x-ai21-contract-findings header and on standard error; --strict \
+    refuses every finding."
+)]
+pub struct ServeArgs {
+    /// The address to listen on
+    #[arg(long, default_value = "127.0.0.1:8021")]
+    pub addr: std::net::SocketAddr,
+    /// The seed of every answer: the same seed and request give the same answer
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Accept only the API keys listed, comma-separated, in this environment variable
+    /// [default: any non-empty key]
+    #[arg(long, value_name = "VAR")]
+    pub key_env: Option<String>,
+    /// Refuse every finding, warnings included, with 422
+    #[arg(long)]
+    pub strict: bool,
+    /// The largest request body accepted, in bytes (413 above it)
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub body_limit: usize,
+    /// The share of requests, 0 to 1, that get an injected fault
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// The faults to inject, comma-separated: 429, 500, 503, slow, cut [default: all]
+    #[arg(long, value_delimiter = ',', value_name = "FAULTS")]
+    pub faults: Vec<String>,
+    /// How long a slow answer waits, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub slow_ms: u64,
+}
+
+/// The arguments of `verify`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 when every check passed, 1 when a check failed (or \
+    a warning was found, with --deny-warnings), 2 when the suite could not run."
+)]
+pub struct VerifyArgs {
+    /// The endpoint's base URL, such as `https://api.ai21.com` [default: start the embedded
+    /// mock on a free loopback port]
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The environment variable holding the API key (never printed)
+    #[arg(long, value_name = "VAR", default_value = "AI21_API_KEY")]
+    pub api_key_env: String,
+    /// Which endpoints to verify [default: both against the mock, jamba against a live
+    /// endpoint]
+    #[arg(long, value_enum)]
+    pub endpoints: Option<Endpoints>,
+    /// Generated valid requests per endpoint
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub generated: usize,
+    /// The seed of the generated requests
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// Write every exchange, secrets removed, to this JSONL capture (which `validate` reads)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+    /// The report format
+    #[arg(long, value_enum, default_value_t = output::Format::Human)]
+    pub format: output::Format,
+    /// Fail (exit 1) on warnings too
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Colour the human report
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// List passing checks too (human format)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// The endpoints `verify` sends requests to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Endpoints {
+    /// J2 complete and Jamba chat
+    Both,
+    /// Jamba chat only
+    Jamba,
+    /// J2 complete only
+    J2,
+}
+
+/// The arguments of the hidden `generate-capture`.
+#[derive(Debug, Args)]
+pub struct GenerateCaptureArgs {
+    /// Stop after this many bytes, such as 50MB or 1GB
+    #[arg(long, value_parser = crate::synthetic::parse_size, default_value = "1MB")]
+    pub size: u64,
+    /// The seed; the same seed and size give the same bytes
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Planted violations per thousand records
+    #[arg(long, default_value_t = 20)]
+    pub invalid_per_mille: u32,
+}
+
+/// An input format named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// JSON Lines captures, one exchange per line
+    Jsonl,
+    /// HTTP Archive 1.2
+    Har,
+    /// One JSON payload per file
+    Payload,
+}
+
+impl From<InputFormat> for capture::Format {
+    fn from(format: InputFormat) -> capture::Format {
+        match format {
+            InputFormat::Jsonl => capture::Format::Jsonl,
+            InputFormat::Har => capture::Format::Har,
+            InputFormat::Payload => capture::Format::Payload,
+        }
+    }
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR, CI or TERM=dumb says otherwise
+    Auto,
+    /// Always
+    Always,
+    /// Never
+    Never,
+}
+
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = PayloadKind> {
+    use clap::builder::TypedValueParser;
+    PossibleValuesParser::new(PayloadKind::ALL.map(PayloadKind::stem)).map(|name: String| {
+        PayloadKind::from_name(&name).expect("the possible values are the kinds' stems")
+    })
+}
+
+/// Runs the command line of this process and returns its exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::GenerateCapture(args) => commands::generate_capture::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            output::error(&error);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! `ai21-contract generate-capture` (hidden): a synthetic capture on standard output, see
+//! [`crate::synthetic`].
+
+use anyhow::{Context, Result};
+
+use crate::cli::{EXIT_OK, GenerateCaptureArgs};
+use crate::{output, synthetic};
+
+/// Writes the capture.
+pub fn run(args: &GenerateCaptureArgs) -> Result<u8> {
+    let options = synthetic::Options {
+        size: args.size,
+        seed: args.seed,
+        invalid_per_mille: args.invalid_per_mille,
+    };
+    synthetic::generate(output::stdout(), options).context("writing the capture")?;
+    Ok(EXIT_OK)
+}

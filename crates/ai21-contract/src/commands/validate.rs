@@ -1,0 +1,100 @@
+//! `ai21-contract validate`: reads captures, checks every record, writes the report.
+
+use std::io;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::capture::{self, Input, ReadOptions};
+use crate::check::CheckOptions;
+use crate::cli::{ColorChoice, EXIT_ERROR, EXIT_FAILED, EXIT_OK, ValidateArgs};
+use crate::output::{self, Format, Progress, Settings};
+use crate::run::{self, RunOptions};
+
+/// Validates the inputs and writes the report; the exit status is 1 when a record has an
+/// error or cannot be read (or has warnings, with `--deny-warnings`).
+///
+/// An input path named on the command line that cannot be read stops the command before
+/// anything is checked (exit 2); what cannot be read inside the inputs (a line, an entry,
+/// a file in a directory) is a finding, and the run goes on.
+pub fn run(args: &ValidateArgs) -> Result<u8> {
+    for input in &args.inputs {
+        if input != "-" {
+            readable(Path::new(input))?;
+        }
+    }
+    let inputs = args.inputs.iter().map(Input::from_arg);
+    let read_options = ReadOptions {
+        format: args.input_format.map(Into::into),
+        kind: args.kind,
+    };
+    let items = capture::read(inputs, read_options);
+    let settings = Settings {
+        color: args.format == Format::Human
+            && match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => output::stdout_is_terminal() && !output::plain_environment(),
+            },
+        verbose: args.verbose,
+        deny_warnings: args.deny_warnings,
+    };
+    let mut progress = Progress::for_terminal();
+    let mut writer = output::writer(args.format, settings, output::stdout_beside(&progress))
+        .context("starting the report")?;
+    let options = RunOptions {
+        jobs: args.jobs,
+        check: CheckOptions {
+            redact_content: args.redact_content,
+        },
+    };
+    let mut outcomes = 0;
+    let summary = run::run(items, options, |outcome| {
+        outcomes += 1;
+        progress.update(outcomes);
+        writer.outcome(&outcome)
+    })
+    .and_then(|summary| {
+        progress.finish();
+        writer.finish(&summary).map(|()| summary)
+    });
+    progress.finish();
+    let summary = match summary {
+        Ok(summary) => summary,
+        // The reader of the report went away (`| head`): nothing more to say to anyone.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Ok(EXIT_ERROR),
+        Err(error) => return Err(error).context("writing the report"),
+    };
+    Ok(if summary.failed(args.deny_warnings) {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Checks that an input named on the command line can be read: a file opened, a
+/// directory listed.
+fn readable(path: &Path) -> Result<()> {
+    let checked = std::fs::metadata(path).and_then(|metadata| {
+        if metadata.is_dir() {
+            std::fs::read_dir(path).map(drop)
+        } else {
+            std::fs::File::open(path).map(drop)
+        }
+    });
+    checked.map_err(|error| anyhow!("reading {}: {}", path.display(), io_message(&error)))
+}
+
+/// An I/O error as a message: lowercase, without the `(os error 2)` detail.
+fn io_message(error: &io::Error) -> String {
+    let message = error.to_string();
+    let message = match message.find(" (os error") {
+        Some(cut) => &message[..cut],
+        None => &message,
+    };
+    let mut characters = message.chars();
+    match characters.next() {
+        Some(first) => first.to_lowercase().chain(characters).collect(),
+        None => "unknown error".to_owned(),
+    }
+}
