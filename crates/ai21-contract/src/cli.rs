@@ -243,6 +243,19 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether a report in `format` is coloured: only the human format, and with `auto`
+    /// only on a terminal without NO_COLOR, CI or TERM=dumb.
+    pub fn colors(self, format: output::Format) -> bool {
+        format == output::Format::Human
+            && match self {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => output::stdout_is_terminal() && !output::plain_environment(),
+            }
+    }
+}
+
 fn kind_parser() -> impl clap::builder::TypedValueParser<Value = PayloadKind> {
     use clap::builder::TypedValueParser;
     PossibleValuesParser::new(PayloadKind::ALL.map(PayloadKind::stem)).map(|name: String| {

@@ -7,8 +7,8 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::capture::{self, Input, ReadOptions};
 use crate::check::CheckOptions;
-use crate::cli::{ColorChoice, EXIT_ERROR, EXIT_FAILED, EXIT_OK, ValidateArgs};
-use crate::output::{self, Format, Progress, Settings};
+use crate::cli::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, ValidateArgs};
+use crate::output::{self, Progress, Settings};
 use crate::run::{self, RunOptions};
 
 /// Validates the inputs and writes the report; the exit status is 1 when a record has an
@@ -30,12 +30,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
     };
     let items = capture::read(inputs, read_options);
     let settings = Settings {
-        color: args.format == Format::Human
-            && match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => output::stdout_is_terminal() && !output::plain_environment(),
-            },
+        color: args.color.colors(args.format),
         verbose: args.verbose,
         deny_warnings: args.deny_warnings,
     };

@@ -7,8 +7,8 @@ use std::io::{self, BufWriter, Write};
 use ai21_validate::Validator;
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{ColorChoice, EXIT_ERROR, EXIT_FAILED, EXIT_OK, Endpoints, VerifyArgs};
-use crate::output::{self, Format, Outcome, Settings, Summary};
+use crate::cli::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Endpoints, VerifyArgs};
+use crate::output::{self, Outcome, Settings, Summary};
 use crate::redact::ApiKey;
 use crate::verify::{self, Plan};
 
@@ -80,12 +80,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
     })?;
 
     let settings = Settings {
-        color: args.format == Format::Human
-            && match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => output::stdout_is_terminal() && !output::plain_environment(),
-            },
+        color: args.color.colors(args.format),
         verbose: args.verbose,
         deny_warnings: args.deny_warnings,
     };
