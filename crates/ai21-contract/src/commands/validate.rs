@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::capture::{self, Input, ReadOptions};
 use crate::check::CheckOptions;
-use crate::cli::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, ValidateArgs};
+use crate::cli::ValidateArgs;
 use crate::output::{self, Progress, Settings};
 use crate::run::{self, RunOptions};
 
@@ -54,17 +54,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
         writer.finish(&summary).map(|()| summary)
     });
     progress.finish();
-    let summary = match summary {
-        Ok(summary) => summary,
-        // The reader of the report went away (`| head`): nothing more to say to anyone.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Ok(EXIT_ERROR),
-        Err(error) => return Err(error).context("writing the report"),
-    };
-    Ok(if summary.failed(args.deny_warnings) {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    })
+    super::exit_status(summary, args.deny_warnings)
 }
 
 /// Checks that an input named on the command line can be read: a file opened, a

@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 use ai21_validate::Validator;
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, Endpoints, VerifyArgs};
+use crate::cli::{Endpoints, VerifyArgs};
 use crate::output::{self, Outcome, Settings, Summary};
 use crate::redact::ApiKey;
 use crate::verify::{self, Plan};
@@ -94,7 +94,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         ..Summary::default()
     };
     let mut recorded = 0usize;
-    let written: io::Result<()> = (|| {
+    let written: io::Result<Summary> = (|| {
         for (index, sent) in sent.iter().enumerate() {
             let unrecorded_location = verify::location(None, &base_url, index);
             let (mut checked, exchange) =
@@ -119,16 +119,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
             summary.is_balanced(),
             "every case is counted once: {summary:?}"
         );
-        writer.finish(&summary)
+        writer.finish(&summary).map(|()| summary)
     })();
-    match written {
-        Ok(()) => {}
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Ok(EXIT_ERROR),
-        Err(error) => return Err(error).context("writing the report"),
-    }
-    Ok(if summary.failed(args.deny_warnings) {
-        EXIT_FAILED
-    } else {
-        EXIT_OK
-    })
+    super::exit_status(written, args.deny_warnings)
 }
