@@ -1,7 +1,8 @@
 //! Throughput of `ai21-contract validate` on a synthetic J2- and Jamba-heavy capture, on one
 //! thread and on every core, beside two baselines over the same bytes: a syntax-only scan
 //! (`serde::de::IgnoredAny`) and a parse into `serde_json::Value` followed by `jsonschema`
-//! validation of each payload against its canonical schema.
+//! validation of each payload against its canonical schema (on one thread, and on every
+//! core with the lines dealt out in turn: the most a parse-bound job scales on the machine).
 //!
 //! `cargo bench -p ai21-contract --bench validate`; the capture's size is
 //! `AI21_BENCH_SIZE` (default `16MB`, any size `generate-capture --size` takes). Criterion
@@ -98,8 +99,34 @@ impl Schemas {
 /// Parses every line into a `Value` and validates its request and response (each event of
 /// a stream) against their schemas; no API rules, no pairing, no redaction, no report.
 fn value_and_jsonschema(bytes: &[u8], schemas: &Schemas) -> u64 {
+    value_and_jsonschema_lines(bytes.split(|&byte| byte == b'\n'), schemas)
+}
+
+/// The same on `threads` threads, each taking every `threads`-th line: how far the parse
+/// and the schema check scale on this machine, with no reading, ordering or reporting.
+fn value_and_jsonschema_parallel(bytes: &[u8], schemas: &Schemas, threads: usize) -> u64 {
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|first| {
+                scope.spawn(move || {
+                    let lines = bytes
+                        .split(|&byte| byte == b'\n')
+                        .skip(first)
+                        .step_by(threads);
+                    value_and_jsonschema_lines(lines, schemas)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("a baseline thread does not panic"))
+            .sum()
+    })
+}
+
+fn value_and_jsonschema_lines<'a>(lines: impl Iterator<Item = &'a [u8]>, schemas: &Schemas) -> u64 {
     let mut invalid = 0;
-    for line in bytes.split(|&byte| byte == b'\n') {
+    for line in lines {
         if line.is_empty() {
             continue;
         }
@@ -161,6 +188,9 @@ fn bench(criterion: &mut Criterion) {
     });
     group.bench_function("Value + jsonschema", |bencher| {
         bencher.iter(|| value_and_jsonschema(black_box(&bytes), &schemas))
+    });
+    group.bench_function(format!("Value + jsonschema, {cores} threads"), |bencher| {
+        bencher.iter(|| value_and_jsonschema_parallel(black_box(&bytes), &schemas, cores))
     });
     group.bench_function("ai21-contract validate, 1 thread", |bencher| {
         bencher.iter(|| validate(black_box(&bytes), 1))

@@ -17,8 +17,8 @@
 //!
 //! The stream is sequential and [`Send`]. [`Items::next_pending`] gives the next item read
 //! but not parsed yet, so that parsing, the costly part, can run on other threads:
-//! [`crate::run`] reads batches of [`Pending`] items on one thread and parses and checks
-//! them on all cores, keeping input order.
+//! in [`crate::run`], threads take batches of [`Pending`] items off the stream in turn and
+//! parse and check them on all cores, and the outcomes are put back in input order.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -496,8 +496,8 @@ impl<'a> Items<'a> {
 
 /// An item read but not parsed yet: a JSONL line or a HAR entry as text, or an item that
 /// needed no parsing (a payload file, an unreadable input). [`Pending::parse`] gives the
-/// item; it is [`Send`], so batches of them can be parsed in parallel while the reader
-/// goes on, and their text size bounds the memory a batch holds.
+/// item; it is [`Send`], so batches of them can be parsed in parallel while the stream is
+/// read on, and their text size bounds the memory a batch holds.
 #[derive(Debug)]
 pub struct Pending(PendingContent);
 

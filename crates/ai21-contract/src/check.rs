@@ -247,6 +247,10 @@ const KEY_FRAGMENT: usize = 6;
 /// piece of it too short to look like a key on its own.
 fn key_words(bodies: &[Body]) -> Vec<String> {
     fn scan(text: &str, keys: &mut Vec<String>) {
+        // Most strings (every J2 token) are too short to hold a key.
+        if text.len() < redact::MIN_KEY_LEN {
+            return;
+        }
         for word in text.split(|character: char| !character.is_ascii_alphanumeric()) {
             if redact::is_key_shaped(word) && !keys.iter().any(|key| key == word) {
                 keys.push(word.to_owned());

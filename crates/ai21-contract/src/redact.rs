@@ -173,6 +173,9 @@ pub fn json(value: &mut Value) {
     }
 }
 
+/// The length of the shortest key-shaped word ([`is_key_shaped`]): shorter text holds no key.
+pub const MIN_KEY_LEN: usize = 32;
+
 /// Whether a word looks like an AI21 API key: at least 32 ASCII letters and digits, with at
 /// least one digit, one upper-case and one lower-case letter.
 ///
@@ -182,7 +185,7 @@ pub fn json(value: &mut Value) {
 /// one in 280) is only caught where it stands in a credential header, parameter or member,
 /// or after `Bearer`.
 pub fn is_key_shaped(word: &str) -> bool {
-    if word.len() < 32 {
+    if word.len() < MIN_KEY_LEN {
         return false;
     }
     let (mut digit, mut upper, mut lower) = (false, false, false);

@@ -3,8 +3,7 @@
 
 use std::fmt::Write as _;
 
-/// A JSON Pointer under construction, grown and shrunk while walking a document, so a walk
-/// over a large document does not allocate a string per node.
+/// A JSON Pointer under construction, segment by segment.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PointerBuf {
     text: String,
@@ -16,30 +15,20 @@ impl PointerBuf {
         PointerBuf::default()
     }
 
-    /// The pointer as text.
-    pub(crate) fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// Appends an object key, escaped; returns the length to [`truncate`](Self::truncate)
-    /// back to.
-    pub(crate) fn push_key(&mut self, key: &str) -> usize {
-        let mark = self.text.len();
+    /// Appends an object key, escaped.
+    pub(crate) fn push_key(&mut self, key: &str) {
         self.text.push('/');
         push_escaped(&mut self.text, key);
-        mark
     }
 
-    /// Appends an array index; returns the length to truncate back to.
-    pub(crate) fn push_index(&mut self, index: usize) -> usize {
-        let mark = self.text.len();
+    /// Appends an array index.
+    pub(crate) fn push_index(&mut self, index: usize) {
         write!(self.text, "/{index}").expect("writing to a String");
-        mark
     }
 
-    /// Goes back to a length returned by `push_key` or `push_index`.
-    pub(crate) fn truncate(&mut self, mark: usize) {
-        self.text.truncate(mark);
+    /// The pointer as an owned string.
+    pub(crate) fn into_string(self) -> String {
+        self.text
     }
 }
 
@@ -58,6 +47,10 @@ pub(crate) fn join_index(pointer: &str, index: usize) -> String {
 }
 
 fn push_escaped(text: &mut String, key: &str) {
+    if !key.contains(['~', '/']) {
+        text.push_str(key);
+        return;
+    }
     for character in key.chars() {
         match character {
             '~' => text.push_str("~0"),

@@ -158,25 +158,63 @@ pub(crate) fn select<'a>(
     branches: &'a [Value],
     instance: &Value,
 ) -> Selection<'a> {
-    if let (Some(property), Value::Object(map)) = (discriminator(root, branches), instance) {
-        return match map.get(property) {
-            Some(value) => branches
+    Union::new(root, branches).select(instance)
+}
+
+/// A union's branches, read once: what [`select`] needs to choose among them, so a walk
+/// that meets the same union many times (every token of a J2 response) reads its schema
+/// once.
+#[derive(Debug, Clone)]
+pub(crate) struct Union<'a> {
+    /// The discriminator property, with the constant each branch pins it to.
+    discriminator: Option<(&'a str, Vec<Option<&'a Value>>)>,
+    /// The JSON types each branch accepts (`None`: it does not restrict the type).
+    types: Vec<Option<Vec<&'static str>>>,
+}
+
+impl<'a> Union<'a> {
+    /// Reads the branches of a union of `root`.
+    pub(crate) fn new(root: &'a Value, branches: &'a [Value]) -> Union<'a> {
+        Union {
+            discriminator: discriminator(root, branches).map(|property| {
+                let constants = branches
+                    .iter()
+                    .map(|branch| branch_constant(root, branch, property))
+                    .collect();
+                (property, constants)
+            }),
+            types: branches
                 .iter()
-                .position(|branch| branch_constant(root, branch, property) == Some(value))
-                .map_or(Selection::UnknownDiscriminator { property }, |index| {
-                    Selection::Discriminated { property, index }
-                }),
-            None => Selection::MissingDiscriminator { property },
-        };
+                .map(|branch| accepted_types(root, branch))
+                .collect(),
+        }
     }
-    let found = type_of(instance);
-    let mut accepting = branches.iter().enumerate().filter(|(_, branch)| {
-        accepted_types(root, branch).is_none_or(|types| type_accepts(&types, found))
-    });
-    match (accepting.next(), accepting.next()) {
-        (Some((index, _)), None) => Selection::ByType { index },
-        (None, _) => Selection::NoType,
-        (Some(_), Some(_)) => Selection::Ambiguous,
+
+    /// Which branch `instance` was meant for.
+    pub(crate) fn select(&self, instance: &Value) -> Selection<'a> {
+        if let (Some((property, constants)), Value::Object(map)) = (&self.discriminator, instance) {
+            let property = *property;
+            return match map.get(property) {
+                Some(value) => constants
+                    .iter()
+                    .position(|constant| *constant == Some(value))
+                    .map_or(Selection::UnknownDiscriminator { property }, |index| {
+                        Selection::Discriminated { property, index }
+                    }),
+                None => Selection::MissingDiscriminator { property },
+            };
+        }
+        let found = type_of(instance);
+        let mut accepting = self.types.iter().enumerate().filter(|(_, types)| {
+            types
+                .as_ref()
+                .is_none_or(|types| type_accepts(types, found))
+        });
+        match (accepting.next(), accepting.next()) {
+            (Some((index, _)), None) => Selection::ByType { index },
+            (None, _) => Selection::NoType,
+            (Some(_), Some(_)) => Selection::Ambiguous,
+        }
     }
 }
 

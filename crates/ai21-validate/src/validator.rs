@@ -16,6 +16,8 @@ use crate::{Error, Result, drift, explain, model};
 pub struct Validator {
     /// One compiled schema per kind, in [`PayloadKind::ALL`] order.
     compiled: Vec<jsonschema::Validator>,
+    /// One drift plan per kind, in the same order.
+    drift: Vec<drift::Plan<'static>>,
     pub(crate) defaults: Defaults,
 }
 
@@ -34,6 +36,10 @@ impl Validator {
         model::known_models()?;
         Ok(Validator {
             compiled,
+            drift: PayloadKind::ALL
+                .into_iter()
+                .map(|kind| drift::Plan::new(kind.schema()))
+                .collect(),
             defaults: Defaults::from_schemas()?,
         })
     }
@@ -62,7 +68,7 @@ impl Validator {
     /// ignores unknown fields ignores. A mock answering leniently removes them before it
     /// reads the request.
     pub fn unknown_fields(&self, kind: PayloadKind, payload: &Value) -> Vec<String> {
-        drift::undeclared_fields(kind.schema(), payload)
+        drift::undeclared_fields(&self.drift[Self::index(kind)], payload)
     }
 
     /// Checks a model name used in a request (such as the one a J2 URL path names) against
@@ -78,11 +84,15 @@ impl Validator {
     }
 
     fn compiled(&self, kind: PayloadKind) -> &jsonschema::Validator {
-        let index = PayloadKind::ALL
+        &self.compiled[Self::index(kind)]
+    }
+
+    /// Where `kind` is in [`PayloadKind::ALL`], the order of the per-kind tables.
+    fn index(kind: PayloadKind) -> usize {
+        PayloadKind::ALL
             .iter()
             .position(|candidate| *candidate == kind)
-            .expect("PayloadKind::ALL lists every kind");
-        &self.compiled[index]
+            .expect("PayloadKind::ALL lists every kind")
     }
 
     /// Schema, rules and drift for one payload, appended to `out` with
@@ -97,7 +107,7 @@ impl Validator {
                 | PayloadKind::JambaChatStreamChunk
                 | PayloadKind::ErrorResponse
         ) {
-            drift::unknown_fields(kind.schema(), payload, out);
+            drift::unknown_fields(&self.drift[Self::index(kind)], payload, out);
         }
     }
 

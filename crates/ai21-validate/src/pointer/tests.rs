@@ -3,17 +3,17 @@
 use super::*;
 
 #[test]
-fn builds_and_rewinds_escaped_pointers() {
+fn builds_escaped_pointers() {
+    assert_eq!(PointerBuf::root().into_string(), "");
     let mut pointer = PointerBuf::root();
-    let outer = pointer.push_key("a/b");
-    let inner = pointer.push_index(3);
+    pointer.push_key("a/b");
+    pointer.push_index(3);
     pointer.push_key("c~d");
-    assert_eq!(pointer.as_str(), "/a~1b/3/c~0d");
-    pointer.truncate(inner);
-    assert_eq!(pointer.as_str(), "/a~1b");
-    pointer.truncate(outer);
-    assert_eq!(pointer.as_str(), "");
+    pointer.push_key("plain");
+    pointer.push_key("");
+    assert_eq!(pointer.into_string(), "/a~1b/3/c~0d/plain/");
     assert_eq!(join_key("/x", "a/b"), "/x/a~1b");
+    assert_eq!(join_key("/x", "~/~"), "/x/~0~1~0");
     assert_eq!(join_index("/x", 2), "/x/2");
 }
 
