@@ -195,12 +195,12 @@ fn check_batches(
     options: CheckOptions,
 ) {
     loop {
-        // Nothing sees the reader or the validator after a panic but the unwinding run.
+        // A panic is sent on and the run unwinds; the threads that go on until then stop
+        // at a poisoned reader, and nothing else they share is written.
         let step = panic::catch_unwind(AssertUnwindSafe(|| {
-            let (number, batch) = reader
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .next_batch()?;
+            // Holding the lock while waiting for a permit is as good as waiting for the
+            // lock: every thread needs both to go on.
+            let (number, batch) = reader.lock().ok()?.next_batch()?;
             let outcomes = batch
                 .into_iter()
                 .map(|pending| check(pending.parse(), validator, options))
