@@ -6,6 +6,7 @@ mod gzip;
 mod har;
 mod jsonl;
 mod payload;
+mod readme;
 mod record_format;
 mod secrets;
 mod serve;
