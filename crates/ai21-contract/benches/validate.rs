@@ -7,10 +7,14 @@
 //! `cargo bench -p ai21-contract --bench validate`; the capture's size is
 //! `AI21_BENCH_SIZE` (default `16MB`, any size `generate-capture --size` takes). Criterion
 //! reports MB/s and records/s for each. `cargo test --benches` runs each once on 256 KB.
+//! Before measuring, the bench checks that `validate` finds exactly the planted violations,
+//! on one thread and on every core.
 
+use std::collections::BTreeSet;
 use std::hint::black_box;
 
-use ai21_contract::capture::{self, Input, ReadOptions};
+use ai21_contract::capture::{self, Input, Position, ReadOptions};
+use ai21_contract::output::Outcome;
 use ai21_contract::run::{self, RunOptions};
 use ai21_contract::synthetic::{self, Options};
 use ai21_schemas::PayloadKind;
@@ -22,7 +26,8 @@ use serde_json::Value;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn capture() -> (Vec<u8>, u64) {
+/// The capture, with its number of records and the lines of its planted violations.
+fn capture() -> (Vec<u8>, u64, BTreeSet<u64>) {
     // `cargo test --benches` runs each benchmark once, without `--bench`: a small capture
     // keeps that quick in a debug build.
     let measuring = std::env::args().any(|argument| argument == "--bench");
@@ -39,7 +44,34 @@ fn capture() -> (Vec<u8>, u64) {
         },
     )
     .expect("writing to memory");
-    (bytes, generated.records)
+    let planted = generated.planted.iter().map(|(line, _)| *line).collect();
+    (bytes, generated.records, planted)
+}
+
+/// The lines of the records `validate` finds errors in or cannot read, with `jobs` threads.
+fn failing_lines(bytes: &[u8], jobs: usize) -> BTreeSet<u64> {
+    let items = capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
+    let mut failing = BTreeSet::new();
+    run::run(
+        items,
+        RunOptions {
+            jobs,
+            ..RunOptions::default()
+        },
+        |outcome| {
+            let failed = match &outcome {
+                Outcome::Checked(checked) => checked.report.has_errors(),
+                Outcome::Unreadable(_) => true,
+                Outcome::Skipped(_) => false,
+            };
+            if let (true, Position::Line(line)) = (failed, outcome.location().position) {
+                failing.insert(line);
+            }
+            Ok(())
+        },
+    )
+    .expect("no output to fail");
+    failing
 }
 
 /// Validates the capture the way the binary does, with `jobs` threads; returns the number
@@ -171,9 +203,17 @@ fn value_and_jsonschema_lines<'a>(lines: impl Iterator<Item = &'a [u8]>, schemas
 }
 
 fn bench(criterion: &mut Criterion) {
-    let (bytes, records) = capture();
+    let (bytes, records, planted) = capture();
     let schemas = Schemas::new();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    // What is measured finds what it should: exactly the planted violations.
+    for jobs in [1, cores] {
+        assert_eq!(
+            failing_lines(&bytes, jobs),
+            planted,
+            "the records found invalid on {jobs} threads are the planted ones"
+        );
+    }
     // Compile the validator's schemas before measuring.
     black_box(validate(&bytes[..bytes.len().min(4096)], 1));
 
