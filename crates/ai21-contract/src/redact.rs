@@ -515,6 +515,10 @@ fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let bytes = text.as_bytes();
+    // Without key-shaped words, only a bearer token is masked: most text has none.
+    if !words && !has_bearer_word(bytes) {
+        return Cow::Borrowed(text);
+    }
     let mut output: Option<String> = None;
     // Everything before `copied` is already in `output` (or unchanged, while it is None).
     let mut copied = 0;
@@ -555,6 +559,21 @@ fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
         }
         None => Cow::Borrowed(text),
     }
+}
+
+/// Whether `bytes` hold the word `bearer` in any case (a run of letters and digits that is
+/// exactly that), found by a quick scan for its first letter.
+fn has_bearer_word(bytes: &[u8]) -> bool {
+    const BEARER: &[u8] = b"bearer";
+    memchr::memchr2_iter(b'b', b'B', bytes).any(|start| {
+        (start == 0 || !bytes[start - 1].is_ascii_alphanumeric())
+            && bytes
+                .get(start..start + BEARER.len())
+                .is_some_and(|word| word.eq_ignore_ascii_case(BEARER))
+            && bytes
+                .get(start + BEARER.len())
+                .is_none_or(|byte| !byte.is_ascii_alphanumeric())
+    })
 }
 
 /// The byte range of the bearer token after the word `bearer` that ends at `after`.

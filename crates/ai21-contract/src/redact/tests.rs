@@ -218,6 +218,45 @@ fn json_bodies_lose_credential_members_keys_and_bearer_tokens() {
 }
 
 #[test]
+fn bearer_tokens_in_json_strings_are_found_wherever_the_word_stands() {
+    let token = "eyJhbGciOiJIUzI1NiJ9.Payload123";
+    for (text, masked) in [
+        (format!("Bearer {token}"), "Bearer [redacted]".to_owned()),
+        (
+            format!("x BEARER\t{token}!"),
+            "x BEARER\t[redacted]!".to_owned(),
+        ),
+        (
+            format!("(bEaReR {token})"),
+            "(bEaReR [redacted])".to_owned(),
+        ),
+        (
+            format!("a-bearer {token}"),
+            "a-bearer [redacted]".to_owned(),
+        ),
+    ] {
+        let mut body = json!({"note": text});
+        json(&mut body);
+        assert_eq!(body, json!({"note": masked}));
+    }
+    // `bearer` inside a longer word, or at the very end, is not the word.
+    for text in [
+        format!("unbearer {token}"),
+        format!("bearers {token}"),
+        format!("b bb {token} bearer"),
+    ] {
+        let mut body = json!({"note": text.clone()});
+        json(&mut body);
+        assert_eq!(body, json!({"note": text}));
+    }
+    assert!(has_bearer_word(b"bearer"));
+    assert!(has_bearer_word(b"xx Bearer"));
+    assert!(!has_bearer_word(b"bearer2"));
+    assert!(!has_bearer_word(b"2bearer"));
+    assert!(!has_bearer_word(b"beare"));
+}
+
+#[test]
 fn json_text_around_a_key_is_left_alone() {
     // Redaction must not change the length of prompt or completion text: the validator
     // checks token offsets into it. A key inside prose is masked with the content instead.
