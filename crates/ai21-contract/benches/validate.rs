@@ -14,7 +14,6 @@ use std::collections::BTreeSet;
 use std::hint::black_box;
 
 use ai21_contract::capture::{self, Input, Position, ReadOptions};
-use ai21_contract::output::Outcome;
 use ai21_contract::run::{self, RunOptions};
 use ai21_contract::synthetic::{self, Options};
 use ai21_schemas::PayloadKind;
@@ -59,12 +58,9 @@ fn failing_lines(bytes: &[u8], jobs: usize) -> BTreeSet<u64> {
             ..RunOptions::default()
         },
         |outcome| {
-            let failed = match &outcome {
-                Outcome::Checked(checked) => checked.report.has_errors(),
-                Outcome::Unreadable(_) => true,
-                Outcome::Skipped(_) => false,
-            };
-            if let (true, Position::Line(line)) = (failed, outcome.location().position) {
+            if let (true, Position::Line(line)) =
+                (outcome.has_errors(), outcome.location().position)
+            {
                 failing.insert(line);
             }
             Ok(())

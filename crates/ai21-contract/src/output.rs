@@ -63,6 +63,16 @@ impl Outcome {
             Outcome::Skipped(skipped) => &skipped.location,
         }
     }
+
+    /// Whether the item fails the capture whatever the warnings: a checked record with an
+    /// error, or an item that could not be read.
+    pub fn has_errors(&self) -> bool {
+        match self {
+            Outcome::Checked(checked) => checked.report.has_errors(),
+            Outcome::Unreadable(_) => true,
+            Outcome::Skipped(_) => false,
+        }
+    }
 }
 
 /// A record that was checked.

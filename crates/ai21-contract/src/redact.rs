@@ -515,15 +515,23 @@ fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let bytes = text.as_bytes();
-    // Without key-shaped words, only a bearer token is masked: most text has none.
-    if !words && !has_bearer_word(bytes) {
-        return Cow::Borrowed(text);
-    }
     let mut output: Option<String> = None;
     // Everything before `copied` is already in `output` (or unchanged, while it is None).
     let mut copied = 0;
     let mut index = 0;
     while index < bytes.len() {
+        if !words {
+            // Only the word `bearer` matters: go straight to the next `b` that starts a
+            // word (most text has none).
+            let Some(offset) = memchr::memchr2(b'b', b'B', &bytes[index..]) else {
+                break;
+            };
+            index += offset;
+            if index > 0 && bytes[index - 1].is_ascii_alphanumeric() {
+                index += 1;
+                continue;
+            }
+        }
         if !bytes[index].is_ascii_alphanumeric() {
             index += 1;
             continue;
@@ -559,21 +567,6 @@ fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
         }
         None => Cow::Borrowed(text),
     }
-}
-
-/// Whether `bytes` hold the word `bearer` in any case (a run of letters and digits that is
-/// exactly that), found by a quick scan for its first letter.
-fn has_bearer_word(bytes: &[u8]) -> bool {
-    const BEARER: &[u8] = b"bearer";
-    memchr::memchr2_iter(b'b', b'B', bytes).any(|start| {
-        (start == 0 || !bytes[start - 1].is_ascii_alphanumeric())
-            && bytes
-                .get(start..start + BEARER.len())
-                .is_some_and(|word| word.eq_ignore_ascii_case(BEARER))
-            && bytes
-                .get(start + BEARER.len())
-                .is_none_or(|byte| !byte.is_ascii_alphanumeric())
-    })
 }
 
 /// The byte range of the bearer token after the word `bearer` that ends at `after`.

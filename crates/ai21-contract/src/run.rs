@@ -125,9 +125,7 @@ pub fn run(
 /// The pool of `jobs` threads, built on first use and kept.
 fn pool(jobs: usize) -> io::Result<&'static rayon::ThreadPool> {
     static POOLS: Mutex<Vec<(usize, &'static rayon::ThreadPool)>> = Mutex::new(Vec::new());
-    let mut pools = POOLS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, pool)) = pools.iter().find(|(size, _)| *size == jobs) {
         return Ok(pool);
     }

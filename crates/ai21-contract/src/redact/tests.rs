@@ -234,6 +234,10 @@ fn bearer_tokens_in_json_strings_are_found_wherever_the_word_stands() {
             format!("a-bearer {token}"),
             "a-bearer [redacted]".to_owned(),
         ),
+        (
+            format!("bob abba Bearer {token} and bearer {token}b"),
+            "bob abba Bearer [redacted] and bearer [redacted]".to_owned(),
+        ),
     ] {
         let mut body = json!({"note": text});
         json(&mut body);
@@ -242,18 +246,16 @@ fn bearer_tokens_in_json_strings_are_found_wherever_the_word_stands() {
     // `bearer` inside a longer word, or at the very end, is not the word.
     for text in [
         format!("unbearer {token}"),
+        format!("2bearer {token}"),
         format!("bearers {token}"),
+        format!("bearer2 {token}"),
+        format!("beare {token}"),
         format!("b bb {token} bearer"),
     ] {
         let mut body = json!({"note": text.clone()});
         json(&mut body);
         assert_eq!(body, json!({"note": text}));
     }
-    assert!(has_bearer_word(b"bearer"));
-    assert!(has_bearer_word(b"xx Bearer"));
-    assert!(!has_bearer_word(b"bearer2"));
-    assert!(!has_bearer_word(b"2bearer"));
-    assert!(!has_bearer_word(b"beare"));
 }
 
 #[test]

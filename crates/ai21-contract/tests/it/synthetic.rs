@@ -4,7 +4,6 @@
 use std::collections::BTreeSet;
 
 use ai21_contract::capture::{self, Input, Position, ReadOptions};
-use ai21_contract::output::Outcome;
 use ai21_contract::run::{self, RunOptions};
 use ai21_contract::synthetic::{self, Options};
 
@@ -27,12 +26,7 @@ fn failing_lines(bytes: &[u8], jobs: usize) -> BTreeSet<u64> {
             };
             assert!(line > previous, "outcomes in input order");
             previous = line;
-            let failed = match &outcome {
-                Outcome::Checked(checked) => checked.report.has_errors(),
-                Outcome::Unreadable(_) => true,
-                Outcome::Skipped(_) => false,
-            };
-            if failed {
+            if outcome.has_errors() {
                 failing.insert(line);
             }
             Ok(())
