@@ -118,6 +118,19 @@ impl Finding {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// Whether the real server still answers a request despite this finding: warnings
+    /// (drift, suspicious spellings) and request fields the server does not know, which it
+    /// ignores: `schema/additionalProperties`, and the `client/` rules whose substance is
+    /// field names a client gets wrong (the [`RuleInfo::ignored_by_server`] flag).
+    /// A lenient mock answers such requests; a strict one refuses the errors among them.
+    ///
+    /// [`RuleInfo::ignored_by_server`]: crate::RuleInfo::ignored_by_server
+    pub fn ignored_by_server(&self) -> bool {
+        self.severity == Severity::Warning
+            || self.rule == "schema/additionalProperties"
+            || crate::rule_info(self.rule).is_some_and(|info| info.ignored_by_server)
+    }
 }
 
 impl fmt::Display for Finding {

@@ -24,14 +24,26 @@ pub struct RuleInfo {
     pub severity: Severity,
     /// What the rule checks, in one line.
     pub summary: &'static str,
+    /// Whether the real server answers a request despite a finding of this rule, because
+    /// what the rule reports is a field the server does not know and ignores (see
+    /// [`Finding::ignored_by_server`](crate::Finding::ignored_by_server)).
+    pub ignored_by_server: bool,
+}
+
+impl RuleInfo {
+    /// A rule whose findings the server does not ignore.
+    pub const fn new(id: &'static str, severity: Severity, summary: &'static str) -> RuleInfo {
+        RuleInfo {
+            id,
+            severity,
+            summary,
+            ignored_by_server: false,
+        }
+    }
 }
 
 const fn rule(id: &'static str, severity: Severity, summary: &'static str) -> RuleInfo {
-    RuleInfo {
-        id,
-        severity,
-        summary,
-    }
+    RuleInfo::new(id, severity, summary)
 }
 
 /// Every rule id besides the schema's own `schema/<keyword>` ones (`schema/required`,

@@ -5,11 +5,7 @@
 use ai21_validate::{RULES, RuleInfo, Severity};
 
 const fn rule(id: &'static str, severity: Severity, summary: &'static str) -> RuleInfo {
-    RuleInfo {
-        id,
-        severity,
-        summary,
-    }
+    RuleInfo::new(id, severity, summary)
 }
 
 /// The rule of an item that could not be read (a malformed line, a truncated gzip
