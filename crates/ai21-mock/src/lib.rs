@@ -2,7 +2,7 @@
 //!
 //! [`server`] is the HTTP side (axum on tokio): routes, authentication, validation of
 //! every request, errors in the API's envelope, streaming and fault injection; its module
-//! documentation has the table of answers and the lenient/strict rules. [`synth`] writes
+//! documentation has the table of answers, the lenient/strict rules and recording. [`synth`] writes
 //! the answers: deterministic for a given seed and request, valid
 //! against the canonical schemas, and honouring the request (result counts, token limits
 //! with the right finish reason, stop sequences, top-K alternatives, text ranges that
@@ -11,4 +11,4 @@
 pub mod server;
 pub mod synth;
 
-pub use server::{Config, Fault, Faults, RunningMock, router, serve};
+pub use server::{Config, Fault, Faults, RecordedExchange, RunningMock, router, serve};

@@ -1,5 +1,6 @@
 //! The HTTP side of the mock: routes, authentication, request validation, errors in the
-//! API's envelope, streaming, and fault injection.
+//! API's envelope, streaming, fault injection, and the hand-over of every exchange to a
+//! recorder.
 //!
 //! | request | answer |
 //! |---|---|
@@ -15,13 +16,23 @@
 //! Every error body is the API's envelope `{"detail": ...}`; a client mistake never gets
 //! a 500 (only fault injection sends one).
 //!
-//! **Lenient and strict.** The real server ignores unknown request fields (clients that
-//! sent extra keys got normal answers). By default the mock does the same: a request
-//! whose only errors are unknown fields, or that only has warnings, is answered normally,
-//! and its findings are reported in the `x-ai21-contract-findings` response header and
-//! logged. Any other error is rejected with 422. With `strict`, every finding, warnings
-//! included, is rejected with 422.
-
+//! **Lenient and strict.** The real server ignores request fields it does not know (clients
+//! that sent extra keys got normal answers), and warnings do not stop it. By default the
+//! mock does the same: it refuses with 422 a request with an error finding the real server
+//! would not ignore ([`Finding::ignored_by_server`]: not a warning, not an unknown field,
+//! not a `client/` rule about field names the server ignores), and answers the others.
+//! With `strict`, every error is refused, unknown request fields included. Warnings
+//! (drift: a retired, unknown or deprecated model, an unknown finish reason; suspicious
+//! spellings) never refuse a request, in either mode, so a J2 mock can be used strictly.
+//! An answered request with findings carries them in the `x-ai21-contract-findings`
+//! response header, and they are logged (see [`Config::log`]).
+//!
+//! **Recording.** With [`Config::record`], every exchange on an API path (a path one of
+//! the routes above names, whatever the method: answers and refusals alike) is handed to
+//! the caller as a [`RecordedExchange`] once its response has been sent: a streamed answer
+//! with every byte of its `text/event-stream`, a cut stream with what was sent before the
+//! cut. The library writes nothing itself; `ai21-contract serve --record` writes the
+//! exchanges as a JSONL capture.
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,11 +41,12 @@ use std::time::Duration;
 
 use ai21_models::j2_complete_request::J2CompleteRequest;
 use ai21_models::jamba_chat_request::JambaChatRequest;
-use ai21_validate::{Finding, PayloadKind, Severity, Target, Validator};
+use ai21_validate::{Endpoint, Finding, PayloadKind, Target, Validator};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -42,7 +54,7 @@ use tokio::net::TcpListener;
 
 use crate::synth::{self, Rng};
 
-/// The header that reports the findings of a request answered in lenient mode.
+/// The header that reports the findings of an answered request.
 pub const FINDINGS_HEADER: &str = "x-ai21-contract-findings";
 
 /// The body of a 401, as the real service sends it.
@@ -55,7 +67,8 @@ pub struct Config {
     pub seed: u64,
     /// The API keys accepted; `None` accepts any non-empty key.
     pub keys: Option<BTreeSet<String>>,
-    /// Reject every finding, warnings included, with 422.
+    /// Refuse every error finding with 422, unknown request fields included; when `false`
+    /// (lenient), only the errors the real server would not ignore. Warnings never refuse.
     pub strict: bool,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
@@ -64,6 +77,33 @@ pub struct Config {
     /// Where to send one line per request that had findings (the library prints nothing
     /// itself; `ai21-contract serve` prints these lines).
     pub log: Option<std::sync::mpsc::Sender<String>>,
+    /// Where to hand every exchange on an API path, once its response has been sent (the
+    /// library writes nothing itself; `ai21-contract serve --record` writes a capture).
+    pub record: Option<std::sync::mpsc::Sender<RecordedExchange>>,
+}
+
+/// One exchange the mock handled on an API path, as [`Config::record`] receives it.
+///
+/// Header values that carry credentials (`Authorization`, `Proxy-Authorization`,
+/// `api-key`, `x-api-key`, `Cookie`) are replaced by `[redacted]`, so the API key a client
+/// sent never leaves the mock; a writer should still redact what it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedExchange {
+    /// The request method, such as `POST`.
+    pub method: String,
+    /// The request path with its query string, if any (`/studio/v1/chat/completions`).
+    pub path_and_query: String,
+    /// The request headers, in the order received, credentials redacted.
+    pub request_headers: Vec<(String, String)>,
+    /// The request body as received (empty when it was over the body limit).
+    pub request_body: Bytes,
+    /// The response status.
+    pub status: u16,
+    /// The response headers, in the order sent.
+    pub response_headers: Vec<(String, String)>,
+    /// The response body as sent: the whole `text/event-stream` text of a streamed answer,
+    /// or the part sent before a cut.
+    pub response_body: Bytes,
 }
 
 impl Default for Config {
@@ -75,6 +115,7 @@ impl Default for Config {
             body_limit: 4 * 1024 * 1024,
             faults: Faults::default(),
             log: None,
+            record: None,
         }
     }
 }
@@ -156,7 +197,7 @@ pub fn router(config: Config) -> Router {
         validator: Validator::shared(),
         requests: AtomicU64::new(0),
     });
-    Router::new()
+    let routes = Router::new()
         .route("/studio/v1/chat/completions", post(chat))
         .route("/studio/v1/{model}/complete", post(complete))
         .route(
@@ -167,7 +208,12 @@ pub fn router(config: Config) -> Router {
             error(StatusCode::METHOD_NOT_ALLOWED, json!("Method Not Allowed"))
         })
         .fallback(|| async { error(StatusCode::NOT_FOUND, json!("Not Found")) })
-        .with_state(shared)
+        .with_state(Arc::clone(&shared));
+    if shared.config.record.is_some() {
+        routes.layer(middleware::from_fn_with_state(shared, record))
+    } else {
+        routes
+    }
 }
 
 /// Serves the mock on `listener` until `shutdown` completes.
@@ -288,10 +334,10 @@ fn problem(finding: &Finding) -> Value {
     json!({"loc": location, "msg": finding.message, "type": finding.rule})
 }
 
-/// The findings the real server tolerates: it ignores unknown request fields, and warnings
-/// do not stop it.
-fn tolerated(finding: &Finding) -> bool {
-    finding.severity == Severity::Warning || finding.rule == "schema/additionalProperties"
+/// Whether a finding refuses the request: in strict mode every error, in lenient mode the
+/// errors the real server would not ignore. Warnings never do.
+fn refuses(strict: bool, finding: &Finding) -> bool {
+    finding.is_error() && (strict || !finding.ignored_by_server())
 }
 
 fn findings_header(findings: &[&Finding]) -> Option<HeaderValue> {
@@ -326,15 +372,7 @@ async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
     }
     let bytes = match axum::body::to_bytes(body, config.body_limit).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                json!(format!(
-                    "request body is larger than the limit of {} bytes",
-                    config.body_limit
-                )),
-            );
-        }
+        Err(_) => return too_large(config.body_limit),
     };
     let body: Value = match serde_json::from_slice(&bytes) {
         Ok(body) => body,
@@ -352,15 +390,24 @@ async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
     let mut report = shared.validator.validate(kind, &body);
     if let Api::Complete { model } = &api {
         // The path names the J2 model; the validator checks its name like a body `model`.
+        // One finding per fact: a body naming the same model has been checked already.
         let finding = shared.validator.check_model_name(model, "");
-        report
-            .findings
-            .extend(finding.map(|finding| finding.with_target(Target::Endpoint)));
+        let same_model = body.get("model").and_then(Value::as_str) == Some(model.as_str());
+        let reported = |finding: &Finding| {
+            same_model
+                && report
+                    .findings
+                    .iter()
+                    .any(|known| known.rule == finding.rule)
+        };
+        if let Some(finding) = finding.filter(|finding| !reported(finding)) {
+            report.findings.push(finding.with_target(Target::Endpoint));
+        }
     }
     let rejected: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|finding| config.strict || !tolerated(finding))
+        .filter(|finding| refuses(config.strict, finding))
         .collect();
     if let Some(log) = &config.log
         && !report.findings.is_empty()
@@ -415,7 +462,7 @@ async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
             Err(parse_error) => typed_parse_failure(&parse_error),
         },
         Api::Chat => match serde_json::from_value::<JambaChatRequest>(cleaned) {
-            Ok(request) if request.stream == Some(true) => {
+            Ok(request) if request.stream == Some(Some(true)) => {
                 let cut = fault == Some(Fault::CutStream);
                 stream_response(&request, config.seed, cut)
             }
@@ -432,6 +479,16 @@ async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
         response.headers_mut().insert(FINDINGS_HEADER, findings);
     }
     response
+}
+
+/// The 413 of a body over the limit.
+fn too_large(body_limit: usize) -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        json!(format!(
+            "request body is larger than the limit of {body_limit} bytes"
+        )),
+    )
 }
 
 /// A request the schema accepts but the typed model does not: a disagreement between the
@@ -557,4 +614,95 @@ fn remove_pointer(value: &mut Value, pointer: &str) {
     if let Some(Value::Object(object)) = value.pointer_mut(parent) {
         object.remove(&last);
     }
+}
+
+/// The recording middleware: hands every exchange on an API path to [`Config::record`]
+/// once its response body has been sent (or given up: a cut stream, a client gone).
+async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let Some(sender) = shared.config.record.clone() else {
+        return next.run(request).await;
+    };
+    if Endpoint::from_path(request.uri().path()).is_err() {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let method = parts.method.to_string();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
+    let request_headers = header_list(&parts.headers, true);
+    let (request_body, response) = match axum::body::to_bytes(body, shared.config.body_limit).await
+    {
+        Ok(bytes) => {
+            let request = Request::from_parts(parts, Body::from(bytes.clone()));
+            (bytes, next.run(request).await)
+        }
+        Err(_) => (Bytes::new(), too_large(shared.config.body_limit)),
+    };
+    let (parts, body) = response.into_parts();
+    let recording = Recording {
+        exchange: Some(RecordedExchange {
+            method,
+            path_and_query,
+            request_headers,
+            request_body,
+            status: parts.status.as_u16(),
+            response_headers: header_list(&parts.headers, false),
+            response_body: Bytes::new(),
+        }),
+        sent: Vec::new(),
+        sender,
+    };
+    // The body goes out as it comes, and a copy of every piece is kept; the exchange is
+    // handed over when the body is dropped: at its end, after an error, or when the client
+    // goes away.
+    let teed = futures_util::stream::unfold(
+        (body.into_data_stream(), recording),
+        |(mut stream, mut recording)| async move {
+            let piece = futures_util::StreamExt::next(&mut stream).await?;
+            if let Ok(bytes) = &piece {
+                recording.sent.extend_from_slice(bytes);
+            }
+            Some((piece, (stream, recording)))
+        },
+    );
+    Response::from_parts(parts, Body::from_stream(teed))
+}
+
+/// An exchange being recorded, handed over when dropped.
+struct Recording {
+    exchange: Option<RecordedExchange>,
+    sent: Vec<u8>,
+    sender: std::sync::mpsc::Sender<RecordedExchange>,
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if let Some(mut exchange) = self.exchange.take() {
+            exchange.response_body = Bytes::from(std::mem::take(&mut self.sent));
+            // A recorder that went away is not the client's problem.
+            let _ = self.sender.send(exchange);
+        }
+    }
+}
+
+/// Headers as `(name, value)` pairs in order; with `redact`, credential values become
+/// `[redacted]`.
+fn header_list(headers: &HeaderMap, redact: bool) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let credential = matches!(
+                name.as_str(),
+                "authorization" | "proxy-authorization" | "api-key" | "x-api-key" | "cookie"
+            );
+            let value = if redact && credential {
+                "[redacted]".to_owned()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
 }

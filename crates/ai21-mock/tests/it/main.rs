@@ -2,5 +2,6 @@
 
 mod faults;
 mod pairing;
+mod record;
 mod routes;
 mod support;
