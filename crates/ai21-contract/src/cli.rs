@@ -109,10 +109,12 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Requests are validated: a request that breaks the contract gets 422 \
-    with the findings in the API's error envelope. Lenient (the default) answers requests \
-    whose only errors are unknown fields, as the real server does, and reports their \
-    findings in the x-ai21-contract-findings header and on standard error; --strict \
-    refuses every finding."
+    with the findings in the API's error envelope. Lenient (the default) refuses the \
+    errors the real server would not ignore and answers the rest, as the real server does \
+    with unknown fields; --strict refuses every error, unknown request fields included. \
+    Warnings (a retired, unknown or deprecated model, a suspicious spelling) never refuse \
+    a request. An answered request's findings are reported in the \
+    x-ai21-contract-findings header and on standard error."
 )]
 pub struct ServeArgs {
     /// The address to listen on
@@ -125,9 +127,13 @@ pub struct ServeArgs {
     /// [default: any non-empty key]
     #[arg(long, value_name = "VAR")]
     pub key_env: Option<String>,
-    /// Refuse every finding, warnings included, with 422
+    /// Refuse every error with 422, unknown request fields included (warnings never refuse)
     #[arg(long)]
     pub strict: bool,
+    /// Write every exchange on an API path, answers and refusals, secrets removed, to this
+    /// JSONL capture (which `validate` reads); the file is created or truncated
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
     /// The largest request body accepted, in bytes (413 above it)
     #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
     pub body_limit: usize,

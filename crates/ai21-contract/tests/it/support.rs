@@ -261,3 +261,103 @@ pub(crate) fn assert_accounted(run: &Run) -> serde_json::Value {
     );
     summary
 }
+
+/// An `ai21-contract serve` process on a free loopback port, killed when dropped (so a
+/// failing assertion never leaves it running); [`Server::stop`] stops it as Ctrl-C does.
+pub(crate) struct Server {
+    child: std::process::Child,
+    /// The address it serves on, such as `127.0.0.1:41234`.
+    pub(crate) addr: String,
+    /// Its banner, the first line of its standard error.
+    pub(crate) banner: String,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Server {
+    /// Starts `serve --addr 127.0.0.1:0` with more arguments, and waits for its banner.
+    pub(crate) fn start(arguments: &[&str]) -> Server {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(arguments)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+        let mut banner = String::new();
+        stderr
+            .read_line(&mut banner)
+            .expect("standard error is text");
+        let mut server = Server {
+            child,
+            addr: String::new(),
+            banner: banner.trim_end().to_owned(),
+            stderr: None,
+        };
+        server.addr = server
+            .banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in the banner {:?}", server.banner))
+            .to_owned();
+        // The rest of standard error is read as it comes, so that the server never blocks
+        // on a full pipe.
+        server.stderr = Some(std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+            rest
+        }));
+        server
+    }
+
+    /// The base URL, such as `http://127.0.0.1:41234`.
+    pub(crate) fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server as Ctrl-C does (SIGINT), so that it finishes writing what it
+    /// records, and returns what it wrote on standard error after its banner. A server
+    /// that has not stopped after ten seconds is killed, and the test fails.
+    pub(crate) fn stop(mut self) -> String {
+        let pid = self.child.id().to_string();
+        let signalled = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .is_ok_and(|status| status.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            match self.child.try_wait().expect("the server's status") {
+                Some(status) => break Some(status),
+                None if std::time::Instant::now() > deadline => break None,
+                None => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        };
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let stderr = self
+            .stderr
+            .take()
+            .map(|reader| reader.join().unwrap_or_default())
+            .unwrap_or_default();
+        assert!(signalled, "kill -INT {pid} failed");
+        let status = status.unwrap_or_else(|| {
+            panic!("the server did not stop within 10 s of SIGINT; its log:\n{stderr}")
+        });
+        assert!(
+            status.success(),
+            "the server exited with {status}; its log:\n{stderr}"
+        );
+        stderr
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
