@@ -3,6 +3,5 @@
 mod differential;
 mod examples;
 mod models;
-mod python_sdk;
 mod schemas;
 mod support;
