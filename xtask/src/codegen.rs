@@ -27,30 +27,42 @@ pub(crate) fn module_name(kind: PayloadKind) -> String {
     kind.stem().replace(['.', '-'], "_")
 }
 
+/// The module (and file) of the definitions several schemas share.
+const SHARED_MODULE: &str = "shared";
+
 /// Generates every model file from the schemas under `root` (read from disk, so a copy of
-/// the workspace can be checked).
+/// the workspace can be checked): one per schema, and `shared.rs` for the definitions
+/// several schemas share.
 pub(crate) fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
-    PayloadKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let schema_path = root.join("schemas").join(kind.file_name());
-            let text = fs::read_to_string(&schema_path)
-                .with_context(|| format!("reading {}", schema_path.display()))?;
-            let schema: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("parsing {}", schema_path.display()))?;
-            let options = ai21_codegen::Options::new(
-                kind.type_name(),
-                format!("schemas/{}", kind.file_name()),
-            );
-            let generated = ai21_codegen::generate(&schema, &options)?;
-            Ok(GeneratedFile {
-                path: root
-                    .join(GENERATED_DIR)
-                    .join(format!("{}.rs", module_name(kind))),
-                source: generated.source,
-            })
-        })
-        .collect()
+    let mut schemas = Vec::new();
+    for kind in PayloadKind::ALL {
+        let schema_path = root.join("schemas").join(kind.file_name());
+        let text = fs::read_to_string(&schema_path)
+            .with_context(|| format!("reading {}", schema_path.display()))?;
+        let schema: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("parsing {}", schema_path.display()))?;
+        let options =
+            ai21_codegen::Options::new(kind.type_name(), format!("schemas/{}", kind.file_name()));
+        schemas.push((kind, schema, options));
+    }
+    let inputs: Vec<_> = schemas
+        .iter()
+        .map(|(_, schema, options)| (schema, options))
+        .collect();
+    let generated = ai21_codegen::generate_set(&inputs)?;
+    let file = |name: &str, source: String| GeneratedFile {
+        path: root.join(GENERATED_DIR).join(format!("{name}.rs")),
+        source,
+    };
+    let mut files: Vec<GeneratedFile> = schemas
+        .iter()
+        .zip(generated.modules)
+        .map(|((kind, _, _), module)| file(&module_name(*kind), module.source))
+        .collect();
+    if let Some(shared) = generated.shared {
+        files.push(file(SHARED_MODULE, shared.source));
+    }
+    Ok(files)
 }
 
 /// Writes the generated files, creating the folder if needed.

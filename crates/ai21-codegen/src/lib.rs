@@ -43,6 +43,7 @@
 //! # Ok::<(), ai21_codegen::Error>(())
 //! ```
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -50,8 +51,9 @@ use serde_json::Value;
 mod docs;
 mod presence;
 mod projection;
+mod shared;
 
-pub use projection::{Projection, project};
+pub use projection::{Projection, PropertyFacts, PropertyKey, project};
 
 /// What went wrong while generating code; the schema is named by [`Options::source`].
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +86,21 @@ pub enum Error {
         /// The panic message.
         message: String,
     },
+    /// Two schemas define the same name differently: a definition name means one type
+    /// across the schemas, so its copies must be identical save `$comment`s and closedness.
+    #[error(
+        "#/$defs/{name} differs between {first} and {second} at {pointer:?}: a definition name shared by several schemas is one Rust type, so its copies must be written the same (save $comment and additionalProperties: false); make them equal or rename one"
+    )]
+    SharedDefinition {
+        /// The definition's name.
+        name: String,
+        /// The first schema that has it, as named in its options.
+        first: String,
+        /// The schema whose copy differs.
+        second: String,
+        /// JSON Pointer, inside the definition, of the first difference.
+        pointer: String,
+    },
     /// The code typify produced could not be parsed or post-processed.
     #[error("{schema}: generated code: {message}")]
     Output {
@@ -115,6 +132,9 @@ pub struct Options {
     /// The path of the serde helper module the presence pass refers to (it must provide
     /// `present` and `nullable` deserializers, as `ai21_models::presence` does).
     pub presence_module: String,
+    /// The path of the module holding the definitions several schemas share, as
+    /// [`generate_set`] writes it.
+    pub shared_module: String,
 }
 
 impl Options {
@@ -128,6 +148,7 @@ impl Options {
             derives: vec!["PartialEq".to_owned(), "::schemars::JsonSchema".to_owned()],
             map_type: "::std::collections::BTreeMap".to_owned(),
             presence_module: "crate::presence".to_owned(),
+            shared_module: "crate::shared".to_owned(),
         }
     }
 }
@@ -152,8 +173,103 @@ pub struct Generated {
     pub unenforced: Vec<Unenforced>,
 }
 
-/// Generates Rust types for `schema`.
+/// Generates Rust types for `schema` on its own: every definition it has becomes a type
+/// of its module.
 pub fn generate(schema: &Value, options: &Options) -> Result<Generated> {
+    let origin = format!("`{}`", options.source);
+    generate_module(schema, options, &Replacements::default(), &origin)
+}
+
+/// The code for a set of schemas: one module per schema, and one for the definitions they
+/// share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratedSet {
+    /// One module per input schema, in input order.
+    pub modules: Vec<Generated>,
+    /// The module of the definitions several schemas share (named by
+    /// [`Options::shared_module`]); `None` when they share none.
+    pub shared: Option<Generated>,
+}
+
+/// Generates Rust types for a set of schemas, writing each definition that several of them
+/// share once.
+///
+/// A definition name means one type across the schemas: `ToolCall` in a Jamba request and
+/// in a response is the same Rust type, so a response's tool call can go back into the
+/// next request as it is. Copies of a shared definition must be identical save
+/// `$comment`s and closedness ([`Error::SharedDefinition`] otherwise). The shared module is
+/// generated with the first input's options; each module refers to the shared types by
+/// [`Options::shared_module`] and re-exports them, and its [`Generated::unenforced`] lists
+/// the closedness its types leave to the validator (the shared type is open when any copy
+/// is, because responses accept unknown fields).
+pub fn generate_set(inputs: &[(&Value, &Options)]) -> Result<GeneratedSet> {
+    let shared = shared::find(inputs)?;
+    let mut shared_module = None;
+    let mut shared_names = BTreeSet::new();
+    if let Some((_, first_options)) = inputs.first()
+        && !shared.definitions.is_empty()
+    {
+        let options = Options {
+            source: shared.sources.join(", "),
+            ..(*first_options).clone()
+        };
+        let origin = format!(
+            "the `$defs` shared by {}",
+            shared
+                .sources
+                .iter()
+                .map(|source| format!("`{source}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let schema = serde_json::json!({ "$defs": shared.definitions });
+        let generated = generate_module(&schema, &options, &Replacements::default(), &origin)?;
+        let file: syn::File = syn::parse_str(&generated.source).map_err(|error| Error::Output {
+            schema: options.source.clone(),
+            message: error.to_string(),
+        })?;
+        shared_module = Some((generated, file));
+    }
+    let mut modules = Vec::with_capacity(inputs.len());
+    for (index, (schema, options)) in inputs.iter().enumerate() {
+        let used = &shared.used_by[index];
+        let reexports = match &shared_module {
+            Some((_, file)) if !used.is_empty() => shared::closure(file, used),
+            _ => BTreeSet::new(),
+        };
+        shared_names.extend(used.iter().cloned());
+        let replacements = Replacements {
+            names: used.clone(),
+            reexports,
+            unenforced: shared.unenforced[index].clone(),
+        };
+        let origin = format!("`{}`", options.source);
+        modules.push(generate_module(schema, options, &replacements, &origin)?);
+    }
+    Ok(GeneratedSet {
+        modules,
+        shared: shared_module.map(|(generated, _)| generated),
+    })
+}
+
+/// What a module takes from the shared module instead of generating it.
+#[derive(Debug, Default)]
+struct Replacements {
+    /// The shared definitions the schema uses, referred to in the shared module.
+    names: BTreeSet<String>,
+    /// The shared module's types the module re-exports.
+    reexports: BTreeSet<String>,
+    /// Constraints of the schema's copies that the shared types do not enforce.
+    unenforced: Vec<Unenforced>,
+}
+
+/// Generates one module; `origin` says in the header what it is generated from.
+fn generate_module(
+    schema: &Value,
+    options: &Options,
+    replacements: &Replacements,
+    origin: &str,
+) -> Result<Generated> {
     let projection = project(schema, &options.root_type_name).map_err(|(pointer, message)| {
         Error::Unsupported {
             schema: options.source.clone(),
@@ -161,7 +277,7 @@ pub fn generate(schema: &Value, options: &Options) -> Result<Generated> {
             message,
         }
     })?;
-    let tokens = typify_tokens(&projection, options)?;
+    let tokens = typify_tokens(&projection, options, &replacements.names)?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|error| Error::Output {
         schema: options.source.clone(),
         message: error.to_string(),
@@ -173,16 +289,78 @@ pub fn generate(schema: &Value, options: &Options) -> Result<Generated> {
         },
     )?;
     docs::document_variants(&mut file);
-    file.items.push(unenforced_const(&projection.unenforced));
-    let mut source = header(schema, options, &projection.unenforced);
+    shorten_shared_paths(&mut file, &options.shared_module, &replacements.names);
+    if !replacements.reexports.is_empty() {
+        file.items.insert(
+            0,
+            reexport(&options.shared_module, &replacements.reexports)?,
+        );
+    }
+    let mut unenforced = projection.unenforced;
+    unenforced.extend(replacements.unenforced.iter().cloned());
+    unenforced.sort_by(|left, right| {
+        (&left.pointer, &left.keyword).cmp(&(&right.pointer, &right.keyword))
+    });
+    file.items.push(unenforced_const(&unenforced));
+    let mut source = header(schema, options, origin, &unenforced);
     source.push_str(&prettyplease::unparse(&file));
-    Ok(Generated {
-        source,
-        unenforced: projection.unenforced,
+    Ok(Generated { source, unenforced })
+}
+
+/// Writes `crate::shared::ToolCall` as `ToolCall`: the module re-exports the shared types,
+/// so the short name reads as the rest of the module does.
+fn shorten_shared_paths(file: &mut syn::File, shared_module: &str, names: &BTreeSet<String>) {
+    use syn::visit_mut::VisitMut;
+
+    struct Shorten<'a> {
+        prefix: Vec<String>,
+        names: &'a BTreeSet<String>,
+    }
+    impl VisitMut for Shorten<'_> {
+        fn visit_path_mut(&mut self, path: &mut syn::Path) {
+            let segments: Vec<String> = path
+                .segments
+                .iter()
+                .map(|segment| segment.ident.to_string())
+                .collect();
+            if let Some((last, prefix)) = segments.split_last()
+                && prefix == self.prefix.as_slice()
+                && self.names.contains(last)
+                && path.leading_colon.is_none()
+                && let Some(segment) = path.segments.pop()
+            {
+                path.segments = std::iter::once(segment.into_value()).collect();
+            }
+            syn::visit_mut::visit_path_mut(self, path);
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    let prefix = shared_module
+        .trim_start_matches("::")
+        .split("::")
+        .map(str::to_owned)
+        .collect();
+    Shorten { prefix, names }.visit_file_mut(file);
+}
+
+/// `pub use <shared module>::{A, B, ...};`
+fn reexport(shared_module: &str, names: &BTreeSet<String>) -> Result<syn::Item> {
+    let path: syn::Path = syn::parse_str(shared_module).map_err(|error| Error::Output {
+        schema: shared_module.to_owned(),
+        message: format!("the shared module path: {error}"),
+    })?;
+    let names = names
+        .iter()
+        .map(|name| syn::Ident::new(name, proc_macro2::Span::call_site()));
+    Ok(syn::parse_quote! {
+        /// Types shared with other payloads, defined once in the shared module.
+        pub use #path::{#(#names),*};
     })
 }
 
-fn settings(options: &Options) -> typify::TypeSpaceSettings {
+fn settings(options: &Options, replaced: &BTreeSet<String>) -> typify::TypeSpaceSettings {
     let mut settings = typify::TypeSpaceSettings::default();
     settings
         .with_map_type(options.map_type.as_str())
@@ -190,14 +368,26 @@ fn settings(options: &Options) -> typify::TypeSpaceSettings {
     for derive in &options.derives {
         settings.with_derive(derive.clone());
     }
+    for name in replaced {
+        settings.with_replacement(
+            name,
+            format!("{}::{name}", options.shared_module),
+            std::iter::empty(),
+        );
+    }
     settings
 }
 
 /// Runs typify on the projection's definitions (the root among them, under its forced
-/// name), catching panics.
-fn typify_tokens(projection: &Projection, options: &Options) -> Result<proc_macro2::TokenStream> {
+/// name), catching panics. The `replaced` definitions are referred to in the shared module
+/// instead of being generated.
+fn typify_tokens(
+    projection: &Projection,
+    options: &Options,
+    replaced: &BTreeSet<String>,
+) -> Result<proc_macro2::TokenStream> {
     let definitions = projection.definitions(&options.root_type_name);
-    match run_typify(&definitions, options) {
+    match run_typify(&definitions, options, replaced) {
         Ok(result) => result,
         Err(message) => {
             // Find the smallest definition whose closure reproduces the panic, so the
@@ -205,7 +395,7 @@ fn typify_tokens(projection: &Projection, options: &Options) -> Result<proc_macr
             let pointer = projection
                 .closures(&options.root_type_name)
                 .into_iter()
-                .find(|(_, closure)| run_typify(closure, options).is_err())
+                .find(|(_, closure)| run_typify(closure, options, replaced).is_err())
                 .map(|(pointer, _)| pointer)
                 .unwrap_or_default();
             Err(Error::TypifyPanic {
@@ -221,8 +411,9 @@ fn typify_tokens(projection: &Projection, options: &Options) -> Result<proc_macr
 fn run_typify(
     definitions: &[(String, Value)],
     options: &Options,
+    replaced: &BTreeSet<String>,
 ) -> std::result::Result<Result<proc_macro2::TokenStream>, String> {
-    let settings = settings(options);
+    let settings = settings(options, replaced);
     let typed: std::result::Result<Vec<(String, schemars08::schema::Schema)>, String> = definitions
         .iter()
         .map(|(name, schema)| {
@@ -263,10 +454,10 @@ fn run_typify(
     })
 }
 
-fn header(schema: &Value, options: &Options, unenforced: &[Unenforced]) -> String {
+fn header(schema: &Value, options: &Options, origin: &str, unenforced: &[Unenforced]) -> String {
     let mut header = format!(
-        "//! @generated by `{}` from `{}`; do not edit.\n//!\n",
-        options.command, options.source
+        "//! @generated by `{}` from {origin}; do not edit.\n//!\n",
+        options.command
     );
     if let Some(description) = schema.get("description").and_then(Value::as_str) {
         let first_sentence = description

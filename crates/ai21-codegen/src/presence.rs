@@ -18,24 +18,37 @@ use std::collections::BTreeMap;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Field, Fields, GenericArgument, Item, LitStr, PathArguments, Token, Type};
 
-use crate::projection::PropertyFacts;
+use crate::projection::{PropertyFacts, PropertyKey};
 
 /// Rewrites every optional field of every struct and enum variant in `file`.
 pub(crate) fn rewrite(
     file: &mut syn::File,
-    properties: &BTreeMap<(String, String), PropertyFacts>,
+    properties: &BTreeMap<PropertyKey, PropertyFacts>,
     presence_module: &str,
 ) -> Result<(), String> {
     for item in &mut file.items {
         match item {
             Item::Struct(item) => {
                 let container = item.ident.to_string();
-                rewrite_fields(&container, &mut item.fields, properties, presence_module)?;
+                rewrite_fields(
+                    &container,
+                    None,
+                    &mut item.fields,
+                    properties,
+                    presence_module,
+                )?;
             }
             Item::Enum(item) => {
                 let container = item.ident.to_string();
                 for variant in &mut item.variants {
-                    rewrite_fields(&container, &mut variant.fields, properties, presence_module)?;
+                    let tag = variant_tag(variant)?;
+                    rewrite_fields(
+                        &container,
+                        Some(tag),
+                        &mut variant.fields,
+                        properties,
+                        presence_module,
+                    )?;
                 }
             }
             _ => {}
@@ -44,10 +57,36 @@ pub(crate) fn rewrite(
     Ok(())
 }
 
+/// The JSON tag of an enum variant: its serde rename, or its name.
+fn variant_tag(variant: &syn::Variant) -> Result<String, String> {
+    for attribute in variant
+        .attrs
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("serde"))
+    {
+        let items = attribute
+            .parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+            .map_err(|error| format!("reading a serde attribute: {error}"))?;
+        for item in items {
+            if let syn::Meta::NameValue(pair) = item
+                && pair.path.is_ident("rename")
+                && let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(rename),
+                    ..
+                }) = &pair.value
+            {
+                return Ok(rename.value());
+            }
+        }
+    }
+    Ok(variant.ident.to_string())
+}
+
 fn rewrite_fields(
     container: &str,
+    variant: Option<String>,
     fields: &mut Fields,
-    properties: &BTreeMap<(String, String), PropertyFacts>,
+    properties: &BTreeMap<PropertyKey, PropertyFacts>,
     presence_module: &str,
 ) -> Result<(), String> {
     let Fields::Named(fields) = fields else {
@@ -65,8 +104,13 @@ fn rewrite_fields(
                 .map(|ident| ident.to_string().trim_start_matches("r#").to_owned())
                 .unwrap_or_default()
         });
+        let key = PropertyKey {
+            container: container.to_owned(),
+            variant: variant.clone(),
+            property: name.clone(),
+        };
         let facts = properties
-            .get(&(container.to_owned(), name.clone()))
+            .get(&key)
             .ok_or_else(|| format!("{container}.{name}: no schema facts for this field"))?;
         if facts.required {
             continue;

@@ -15,9 +15,21 @@ pub struct Projection {
     /// The constraints removed because the types do not enforce them, sorted by pointer.
     pub unenforced: Vec<Unenforced>,
     /// For every property of every named object: whether it is required and whether it
-    /// may be `null`, keyed by (Rust type name, JSON property name). Properties of inlined
-    /// union branches are keyed by the union's type name.
-    pub properties: BTreeMap<(String, String), PropertyFacts>,
+    /// may be `null`.
+    pub properties: BTreeMap<PropertyKey, PropertyFacts>,
+}
+
+/// Where a property is: its object's Rust type name, the union variant it belongs to (the
+/// discriminator's value, for a branch of a discriminated union inlined into an enum),
+/// and its JSON name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PropertyKey {
+    /// The Rust type the property's object becomes (the union's, for an inlined branch).
+    pub container: String,
+    /// The discriminator value of the inlined union branch holding the property.
+    pub variant: Option<String>,
+    /// The property's JSON name.
+    pub property: String,
 }
 
 /// What the schema says about one property.
@@ -73,6 +85,7 @@ pub fn project(schema: &Value, root_type_name: &str) -> Result<Projection, Probl
         inlined: BTreeSet::new(),
         unenforced: Vec::new(),
         properties: BTreeMap::new(),
+        variant: None,
     };
     projector.find_inlined(schema)?;
 
@@ -86,11 +99,16 @@ pub fn project(schema: &Value, root_type_name: &str) -> Result<Projection, Probl
     }
     let mut without_definitions = root.clone();
     without_definitions.remove("$defs");
-    let mut projected = projector.schema(
-        &Value::Object(without_definitions),
-        "",
-        Some(root_type_name),
-    )?;
+    // A schema of definitions alone (the shared module's) has no root type to project.
+    let mut projected = if without_definitions.is_empty() {
+        json!({})
+    } else {
+        projector.schema(
+            &Value::Object(without_definitions),
+            "",
+            Some(root_type_name),
+        )?
+    };
     if !projected_definitions.is_empty() {
         projected["$defs"] = Value::Object(projected_definitions);
     }
@@ -120,7 +138,10 @@ impl Projection {
         if let Some(root) = root.as_object_mut() {
             root.remove("$defs");
         }
-        definitions.push((root_type_name.to_owned(), root));
+        // A projection of definitions alone (the shared module's) has no root type.
+        if root.as_object().is_none_or(|root| !root.is_empty()) {
+            definitions.push((root_type_name.to_owned(), root));
+        }
         definitions
     }
 
@@ -167,7 +188,7 @@ impl Projection {
     }
 }
 
-fn collect_references(schema: &Value, references: &mut Vec<String>) {
+pub(crate) fn collect_references(schema: &Value, references: &mut Vec<String>) {
     match schema {
         Value::Object(object) => {
             for (keyword, value) in object {
@@ -195,7 +216,9 @@ struct Projector<'a> {
     /// Definitions that are branches of a discriminated union, inlined at their one use.
     inlined: BTreeSet<String>,
     unenforced: Vec<Unenforced>,
-    properties: BTreeMap<(String, String), PropertyFacts>,
+    properties: BTreeMap<PropertyKey, PropertyFacts>,
+    /// The discriminator value of the union branch being projected, if any.
+    variant: Option<String>,
 }
 
 impl Projector<'_> {
@@ -211,7 +234,7 @@ impl Projector<'_> {
         find_unions(schema, "", &mut unions);
         for (pointer, branches) in unions {
             if let Some(targets) = self.discriminated(branches) {
-                for target in targets {
+                for (target, _) in targets {
                     if uses.get(&target).copied().unwrap_or(0) != 1 {
                         return Err((
                             pointer,
@@ -229,8 +252,8 @@ impl Projector<'_> {
 
     /// For a `oneOf`/`anyOf` whose branches are all references to objects with a required
     /// `const` property in common (the discriminator, with distinct values), the branch
-    /// definitions' names.
-    fn discriminated(&self, branches: &[Value]) -> Option<Vec<String>> {
+    /// definitions' names with their discriminator values.
+    fn discriminated(&self, branches: &[Value]) -> Option<Vec<(String, String)>> {
         let targets: Vec<(String, &Map<String, Value>)> = branches
             .iter()
             .map(|branch| {
@@ -242,22 +265,29 @@ impl Projector<'_> {
             .collect::<Option<_>>()?;
         let (_, first) = targets.first()?;
         let candidates = first.get("properties")?.as_object()?.keys();
-        let has_discriminator = candidates.into_iter().any(|property| {
+        candidates.into_iter().find_map(|property| {
             let mut values = BTreeSet::new();
-            targets.iter().all(|(_, definition)| {
-                let required = definition
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .is_some_and(|required| required.iter().any(|name| name == property.as_str()));
-                let constant = definition
-                    .get("properties")
-                    .and_then(|properties| properties.get(property))
-                    .and_then(|schema| schema.get("const"))
-                    .map(Value::to_string);
-                required && constant.is_some_and(|constant| values.insert(constant))
-            })
-        });
-        has_discriminator.then(|| targets.into_iter().map(|(name, _)| name).collect())
+            targets
+                .iter()
+                .map(|(name, definition)| {
+                    let required = definition
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .is_some_and(|required| {
+                            required.iter().any(|name| name == property.as_str())
+                        });
+                    let constant = definition
+                        .get("properties")
+                        .and_then(|properties| properties.get(property))
+                        .and_then(|schema| schema.get("const"))?;
+                    let tag = match constant {
+                        Value::String(tag) => tag.clone(),
+                        other => other.to_string(),
+                    };
+                    (required && values.insert(tag.clone())).then(|| (name.clone(), tag))
+                })
+                .collect::<Option<Vec<_>>>()
+        })
     }
 
     fn record(&mut self, pointer: &str, keyword: &str, value: &Value) {
@@ -286,7 +316,15 @@ impl Projector<'_> {
                 ));
             }
         };
-        let is_integer = object.get("type").and_then(Value::as_str) == Some("integer");
+        // An integer, or an integer or null (a nullable optional parameter).
+        let is_integer = match object.get("type") {
+            Some(Value::String(name)) => name == "integer",
+            Some(Value::Array(names)) => {
+                names.iter().any(|name| name == "integer")
+                    && names.iter().all(|name| name == "integer" || name == "null")
+            }
+            _ => false,
+        };
         let mut out = Map::new();
         for (keyword, value) in object {
             let at = format!("{pointer}/{keyword}");
@@ -346,17 +384,12 @@ impl Projector<'_> {
                             required: required.contains(name.as_str()),
                             nullable: self.allows_null(property),
                         };
-                        let key = (container.to_owned(), name.clone());
-                        if let Some(previous) = self.properties.insert(key, facts)
-                            && previous != facts
-                        {
-                            return Err((
-                                format!("{at}/{name}"),
-                                format!(
-                                    "{container}.{name} is required or nullable differently in two union branches"
-                                ),
-                            ));
-                        }
+                        let key = PropertyKey {
+                            container: container.to_owned(),
+                            variant: self.variant.clone(),
+                            property: name.clone(),
+                        };
+                        self.properties.insert(key, facts);
                         projected.insert(
                             name.clone(),
                             self.schema(property, &format!("{at}/{name}"), None)?,
@@ -371,21 +404,21 @@ impl Projector<'_> {
                     let branches = value
                         .as_array()
                         .ok_or_else(|| (at.clone(), format!("{keyword} is not an array")))?;
-                    let projected = if self.discriminated(branches).is_some() {
-                        branches
-                            .iter()
-                            .map(|branch| {
-                                let target = branch["$ref"]
-                                    .as_str()
-                                    .and_then(|reference| reference.strip_prefix("#/$defs/"))
-                                    .unwrap_or_default();
+                    let projected = if let Some(targets) = self.discriminated(branches) {
+                        let outer = self.variant.take();
+                        let projected = targets
+                            .into_iter()
+                            .map(|(target, tag)| {
+                                self.variant = Some(tag);
                                 self.schema(
-                                    &self.definitions[target],
+                                    &self.definitions[&target],
                                     &format!("/$defs/{target}"),
                                     container,
                                 )
                             })
-                            .collect::<Result<Vec<_>, _>>()?
+                            .collect::<Result<Vec<_>, _>>();
+                        self.variant = outer;
+                        projected?
                     } else {
                         branches
                             .iter()

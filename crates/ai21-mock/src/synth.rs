@@ -300,10 +300,13 @@ fn completion(
 /// The answer to a J2 completion request.
 pub fn j2_complete(request: &J2CompleteRequest, seed: u64) -> J2CompleteResponse {
     let mut rng = request_rng(seed, request);
-    let top_k = request.top_k_return.unwrap_or(0);
-    let max_tokens = request.max_tokens.unwrap_or(J2_DEFAULT_MAX_TOKENS);
-    let min_tokens = request.min_tokens.unwrap_or(0).min(max_tokens);
-    let stops: Vec<&String> = request.stop_sequences.iter().flatten().collect();
+    let top_k = request.top_k_return.flatten().unwrap_or(0);
+    let max_tokens = request
+        .max_tokens
+        .flatten()
+        .unwrap_or(J2_DEFAULT_MAX_TOKENS);
+    let min_tokens = request.min_tokens.flatten().unwrap_or(0).min(max_tokens);
+    let stops: Vec<&String> = request.stop_sequences.iter().flatten().flatten().collect();
     let id = format!(
         "{}-{}-{}-{}-{}",
         rng.hex(8),
@@ -313,7 +316,7 @@ pub fn j2_complete(request: &J2CompleteRequest, seed: u64) -> J2CompleteResponse
         rng.hex(12)
     );
     let prompt_tokens = tokenize_prompt(&request.prompt, &mut rng, top_k);
-    let completions = (0..request.num_results.unwrap_or(1).max(1))
+    let completions = (0..request.num_results.flatten().unwrap_or(1).max(1))
         .map(|_| {
             let can_end_early = max_tokens > min_tokens;
             match rng.below(4) {
@@ -393,13 +396,13 @@ fn prompt_tokens(request: &JambaChatRequest) -> u64 {
     8 + request
         .messages
         .iter()
-        .map(|message| words(message.content()) + 4)
+        .map(|message| words(message.content().unwrap_or_default()) + 4)
         .sum::<u64>()
 }
 
 /// The tool the last user message names, per the documented rule.
 fn called_tool(request: &JambaChatRequest) -> Option<&ToolDefinition> {
-    let tools = request.tools.as_ref()?;
+    let tools = request.tools.as_ref()?.as_ref()?;
     let Some(ChatMessage::User { content }) = request.messages.last() else {
         return None;
     };
@@ -463,6 +466,7 @@ fn answer(request: &JambaChatRequest, rng: &mut Rng, max_tokens: u64, allow_tool
     let json_mode = request
         .response_format
         .as_ref()
+        .and_then(Option::as_ref)
         .is_some_and(|format| format.type_ == ResponseFormatType::JsonObject);
     let mut pieces: Vec<String> = (0..count)
         .map(|index| {
@@ -505,8 +509,11 @@ fn chat_id(rng: &mut Rng) -> String {
 pub fn jamba_chat(request: &JambaChatRequest, seed: u64) -> JambaChatResponse {
     let mut rng = request_rng(seed, request);
     let id = chat_id(&mut rng);
-    let max_tokens = request.max_tokens.unwrap_or(JAMBA_DEFAULT_MAX_TOKENS);
-    let answers: Vec<Answer> = (0..request.n.unwrap_or(1).max(1))
+    let max_tokens = request
+        .max_tokens
+        .flatten()
+        .unwrap_or(JAMBA_DEFAULT_MAX_TOKENS);
+    let answers: Vec<Answer> = (0..request.n.flatten().unwrap_or(1).max(1))
         .map(|_| answer(request, &mut rng, max_tokens, true))
         .collect();
     let completion_tokens = answers.iter().map(Answer::tokens).sum::<u64>();
@@ -553,7 +560,10 @@ pub fn jamba_chat(request: &JambaChatRequest, seed: u64) -> JambaChatResponse {
 pub fn jamba_chat_stream(request: &JambaChatRequest, seed: u64) -> Vec<JambaChatStreamChunk> {
     let mut rng = request_rng(seed, request);
     let id = chat_id(&mut rng);
-    let max_tokens = request.max_tokens.unwrap_or(JAMBA_DEFAULT_MAX_TOKENS);
+    let max_tokens = request
+        .max_tokens
+        .flatten()
+        .unwrap_or(JAMBA_DEFAULT_MAX_TOKENS);
     let Answer::Text {
         pieces,
         finish_reason,
@@ -593,7 +603,7 @@ pub fn jamba_chat_stream(request: &JambaChatRequest, seed: u64) -> Vec<JambaChat
         let is_last = index == last;
         chunks.push(chunk(
             ChunkDelta {
-                content: Some(piece),
+                content: Some(Some(piece)),
                 role: None,
             },
             is_last.then_some(finish_reason),

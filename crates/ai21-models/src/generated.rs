@@ -16,3 +16,5 @@ pub mod jamba_chat_response;
 pub mod jamba_chat_stream_chunk;
 #[rustfmt::skip]
 pub mod error_response;
+#[rustfmt::skip]
+pub mod shared;

@@ -7,7 +7,9 @@ use crate::error_response::{ErrorDetail, ErrorResponse};
 use crate::j2_complete_request::J2CompleteRequest;
 use crate::j2_complete_response::{FinishReason, J2CompleteResponse};
 use crate::jamba_chat_request::{ChatMessage, JambaChatRequest};
-use crate::jamba_chat_response::JambaChatResponse;
+use crate::jamba_chat_response::{JambaChatResponse, ResponseMessage};
+use crate::jamba_chat_stream_chunk::JambaChatStreamChunk;
+use crate::shared::{ToolCall, ToolCallFunction, ToolCallType, Usage};
 
 impl ChatMessage {
     /// A system message: instructions for the model, sent first.
@@ -25,10 +27,22 @@ impl ChatMessage {
     }
 
     /// An earlier answer of the model, without tool calls.
+    ///
+    /// To replay an answer exactly as it came, tool calls included, convert the response's
+    /// message instead: `ChatMessage::from(response.choices[0].message.clone())`.
     pub fn assistant(content: impl Into<String>) -> Self {
         ChatMessage::Assistant {
-            content: content.into(),
+            content: Some(Some(content.into())),
             tool_calls: None,
+        }
+    }
+
+    /// An earlier answer of the model that only made tool calls (its `content` is left
+    /// out).
+    pub fn assistant_tool_calls(tool_calls: Vec<ToolCall>) -> Self {
+        ChatMessage::Assistant {
+            content: None,
+            tool_calls: Some(Some(tool_calls)),
         }
     }
 
@@ -50,13 +64,75 @@ impl ChatMessage {
         }
     }
 
-    /// The message's text.
-    pub fn content(&self) -> &str {
+    /// The message's text; `None` for an assistant message without text (one that only
+    /// made tool calls).
+    pub fn content(&self) -> Option<&str> {
         match self {
             ChatMessage::System { content }
             | ChatMessage::User { content }
-            | ChatMessage::Assistant { content, .. }
-            | ChatMessage::Tool { content, .. } => content,
+            | ChatMessage::Tool { content, .. } => Some(content),
+            ChatMessage::Assistant { content, .. } => content.as_ref()?.as_deref(),
+        }
+    }
+
+    /// The tool calls of an assistant message (empty for every other message).
+    pub fn tool_calls(&self) -> &[ToolCall] {
+        match self {
+            ChatMessage::Assistant {
+                tool_calls: Some(Some(tool_calls)),
+                ..
+            } => tool_calls,
+            _ => &[],
+        }
+    }
+}
+
+/// A response's answer, replayed as the next request's assistant message exactly as it
+/// came: its text (`null` stays `null`) and its tool calls (the same [`ToolCall`] type).
+///
+/// ```
+/// use ai21_models::{ChatMessage, JambaChatRequest, JambaChatResponse};
+///
+/// let response: JambaChatResponse = serde_json::from_str(r#"{"id": "chat-1", "choices": [{"index": 0,
+///     "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null, "tool_calls": [
+///     {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]}}],
+///     "usage": {"prompt_tokens": 80, "completion_tokens": 12, "total_tokens": 92}}"#)?;
+/// let mut messages = vec![ChatMessage::user("What is the weather in Paris?")];
+/// let answer = ChatMessage::from(response.choices[0].message.clone());
+/// let call_id = answer.tool_calls()[0].id.clone();
+/// messages.push(answer);
+/// messages.push(ChatMessage::tool(call_id, r#"{"celsius": 18}"#));
+/// let request = JambaChatRequest::new("jamba-mini", messages);
+/// assert_eq!(
+///     serde_json::to_value(&request)?["messages"][1],
+///     serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
+///         {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]})
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl From<ResponseMessage> for ChatMessage {
+    fn from(message: ResponseMessage) -> Self {
+        ChatMessage::Assistant {
+            content: Some(message.content),
+            tool_calls: message.tool_calls,
+        }
+    }
+}
+
+impl ToolCall {
+    /// A call of the function `name` with `arguments`, a JSON-encoded string.
+    pub fn function(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        arguments: impl Into<String>,
+    ) -> Self {
+        ToolCall {
+            id: id.into(),
+            type_: ToolCallType::Function,
+            function: ToolCallFunction {
+                name: name.into(),
+                arguments: arguments.into(),
+            },
         }
     }
 }
@@ -86,6 +162,30 @@ impl JambaChatResponse {
     /// the model only made tool calls).
     pub fn content(&self) -> Option<&str> {
         self.choices.first()?.message.content.as_deref()
+    }
+
+    /// The tool calls of the first choice (empty when it made none).
+    pub fn tool_calls(&self) -> &[ToolCall] {
+        match self
+            .choices
+            .first()
+            .map(|choice| &choice.message.tool_calls)
+        {
+            Some(Some(Some(tool_calls))) => tool_calls,
+            _ => &[],
+        }
+    }
+}
+
+impl JambaChatStreamChunk {
+    /// The piece of text this chunk adds to the answer, if any.
+    pub fn content(&self) -> Option<&str> {
+        self.choices.first()?.delta.content.as_ref()?.as_deref()
+    }
+
+    /// The token counts, which only the last chunk carries.
+    pub fn usage(&self) -> Option<&Usage> {
+        self.usage.as_ref()?.as_ref()
     }
 }
 

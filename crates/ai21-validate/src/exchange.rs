@@ -13,6 +13,14 @@ use crate::rule::parameter;
 use crate::validator::retarget;
 use crate::{Error, Result, Validator};
 
+/// The rules about a model's name, which the path and the body of a J2 request can both
+/// trigger for the same model.
+const MODEL_RULES: [&str; 3] = [
+    "drift/unknown-model",
+    "drift/retired-model",
+    "drift/deprecated-model",
+];
+
 /// The endpoint a request was sent to, parsed from its URL path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "endpoint", rename_all = "kebab-case")]
@@ -98,6 +106,36 @@ pub struct Exchange {
 }
 
 impl Validator {
+    /// Validates a request sent to `endpoint`: its body (findings with
+    /// [`Target::Request`]) and, for J2, the model the URL path names (a drift warning with
+    /// [`Target::Endpoint`]). The v2 Python SDK also copies the model into the body; when
+    /// the body names the path's model, its model is reported once, at the endpoint.
+    pub fn validate_request(&self, endpoint: &Endpoint, request: &Value) -> Report {
+        let (request_kind, _) = endpoint.kinds();
+        let mut findings = Vec::new();
+        let mut path_model = None;
+        if let Endpoint::J2Complete { model, .. } = endpoint
+            && !model.is_empty()
+        {
+            path_model = Some(model.as_str());
+            findings.extend(
+                check_model(model, "model", "", Use::Request)
+                    .map(|finding| finding.with_target(Target::Endpoint)),
+            );
+        }
+        let start = findings.len();
+        self.check(request_kind, request, &mut findings);
+        retarget(&mut findings[start..], Target::Request);
+        if path_model.is_some() && request.get("model").and_then(Value::as_str) == path_model {
+            findings.retain(|finding| {
+                !(finding.target == Target::Request
+                    && finding.pointer == "/model"
+                    && MODEL_RULES.contains(&finding.rule))
+            });
+        }
+        Report { findings }
+    }
+
     /// Validates both sides of an exchange and the pairing rules between them.
     ///
     /// Each side is validated on its own (findings with [`Target::Request`] and
@@ -127,19 +165,7 @@ impl Validator {
         };
         let (request_kind, response_kind) = endpoint.kinds();
         let request = &exchange.request;
-        let mut findings = Vec::new();
-
-        if let Endpoint::J2Complete { model, .. } = &endpoint
-            && !model.is_empty()
-        {
-            findings.extend(
-                check_model(model, "model", "", Use::Request)
-                    .map(|finding| finding.with_target(Target::Endpoint)),
-            );
-        }
-        let start = findings.len();
-        self.check(request_kind, request, &mut findings);
-        retarget(&mut findings[start..], Target::Request);
+        let mut findings = self.validate_request(&endpoint, request).findings;
 
         match &exchange.response {
             ResponseBody::Json {

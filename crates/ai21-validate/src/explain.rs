@@ -301,9 +301,15 @@ fn explain_union(
                 explain_with_prefix(root, inner, prefix, out);
             }
             // Say what else would have been accepted when the failure is about the union's
-            // value itself (an id that is neither a hex string nor an integer).
+            // value itself (an id that is neither a hex string nor an integer), not about
+            // a member of an object (a missing or unknown field of a penalty that may also
+            // be null).
             for finding in &mut out[start..] {
-                if finding.pointer == pointer && !others.is_empty() {
+                let about_a_member = matches!(
+                    finding.rule,
+                    "schema/required" | "schema/additionalProperties"
+                );
+                if finding.pointer == pointer && !others.is_empty() && !about_a_member {
                     finding
                         .message
                         .push_str(&format!(" (or be {})", or_list(&others)));

@@ -25,6 +25,7 @@
 //!   text);
 //! - Jamba request: a known, active model; system messages only first; with `n > 1` a
 //!   temperature above 0; with `stream: true`, `n` is 1; tool call arguments hold JSON;
+//!   an assistant message without text or tool calls gets text;
 //! - Jamba response: choice indexes 0..n, `total_tokens` the sum, tool call arguments
 //!   holding JSON, a known finish reason and model;
 //! - stream chunk: `total_tokens` the sum and a known finish reason;

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::report::Severity;
 use crate::{Error, Result};
 
+pub(crate) mod client;
 pub(crate) mod j2;
 pub(crate) mod jamba;
 
@@ -95,10 +96,23 @@ pub const RULES: &[RuleInfo] = &[
         "a Jamba request with stream: true asks for n = 1",
     ),
     rule(
+        "jamba/assistant-message-empty",
+        Severity::Error,
+        "an assistant message in a Jamba request has non-empty content or at least one tool call",
+    ),
+    rule(
         "jamba/system-message-first",
         Severity::Warning,
         "a system message only comes first in a Jamba request",
     ),
+    RuleInfo {
+        ignored_by_server: true,
+        ..rule(
+            client::PENALTY_SNAKE_CASE,
+            Severity::Error,
+            "a J2 penalty has the ai21 Python SDK's snake_case field names (apply_to_numbers, ...), which versions 2.10.0 to 3.0.x send instead of the documented camelCase ones: the API ignores them, so the options are not applied",
+        )
+    },
     rule(
         "drift/unknown-field",
         Severity::Warning,
@@ -222,7 +236,12 @@ pub const RULES: &[RuleInfo] = &[
     rule(
         "stream/finish-reason-last",
         Severity::Error,
-        "only the last chunk carries a finish_reason",
+        "only the last chunk with a choice carries a finish_reason",
+    ),
+    rule(
+        "stream/choice-missing",
+        Severity::Error,
+        "every chunk has one choice, except a last chunk that carries only usage",
     ),
 ];
 

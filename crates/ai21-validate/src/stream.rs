@@ -58,8 +58,11 @@ impl Validator {
     /// [`Validator::validate`]. Across chunks: the same `id` in every chunk
     /// (`stream/id-mismatch`), the role in the first delta and only there
     /// (`stream/role-first`), never role and content in one delta
-    /// (`stream/delta-role-and-content`, a warning), `usage` and `finish_reason` only on the
-    /// last chunk (`stream/usage-last`, `stream/finish-reason-last`). The last event should
+    /// (`stream/delta-role-and-content`, a warning; a `null` role or content counts as
+    /// absent), `usage` only on the last chunk (`stream/usage-last`), `finish_reason` only on
+    /// the last chunk with a choice (`stream/finish-reason-last`), and one choice in every
+    /// chunk but a last one that carries only usage, as OpenAI-compatible servers end a
+    /// stream (`stream/choice-missing`). The last event should
     /// be ended by a blank line too (`stream/unterminated-event`, a warning: a strict SSE
     /// parser drops an event that is not).
     ///
@@ -69,8 +72,8 @@ impl Validator {
     /// `{"id", "choices": [{"index": 0, "message": {"role", "content"}, "finish_reason"}],
     /// "usage"}` with the first chunk's id, the first delta's role (`assistant` when it has
     /// none, which `stream/role-first` already reports), every delta's content concatenated
-    /// (`null` when no delta carries content), and the last chunk's `finish_reason` and
-    /// `usage` (left out when the last chunk has none). That response is validated like a
+    /// (`null` when no delta carries content), the `finish_reason` of the last chunk with a
+    /// choice, and the last chunk's `usage` (left out when the last chunk has none). That response is validated like a
     /// non-streamed one (schema and rules, no drift: it was built here), with
     /// [`Target::Reassembled`]. An incomplete stream is not reassembled.
     pub fn validate_stream(&self, body: &str) -> StreamReport {
@@ -287,6 +290,12 @@ fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
     };
     let first_id = first.value.get("id").and_then(Value::as_str);
     let last_index = chunks.len() - 1;
+    // The last chunk with a choice names the finish reason; a final chunk may carry only
+    // usage, with no choice.
+    let last_with_choice = chunks
+        .iter()
+        .rposition(|chunk| choice_of(chunk).is_some())
+        .unwrap_or(last_index);
     for (position, chunk) in chunks.iter().enumerate() {
         let target = Target::StreamEvent {
             event: chunk.event,
@@ -306,13 +315,31 @@ fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
                 ),
             ));
         }
-        let choice = chunk
-            .value
-            .get("choices")
-            .and_then(|choices| choices.get(0));
+        let choice = choice_of(chunk);
+        if let Some(Value::Array(choices)) = chunk.value.get("choices")
+            && choices.is_empty()
+            && (position != last_index
+                || chunk.value.get("usage").is_none_or(|usage| usage.is_null()))
+        {
+            push(Finding::error(
+                "stream/choice-missing",
+                "/choices",
+                format!(
+                    "chunk {} of {} has no choice: only a last chunk that carries usage may have none",
+                    position + 1,
+                    chunks.len()
+                ),
+            ));
+        }
         let delta = choice.and_then(|choice| choice.get("delta"));
-        let has_role = delta.is_some_and(|delta| delta.get("role").is_some());
-        let has_content = delta.is_some_and(|delta| delta.get("content").is_some());
+        // `null` is as good as absent: `{"content": null}` carries no content.
+        let carries = |key: &str| {
+            delta
+                .and_then(|delta| delta.get(key))
+                .is_some_and(|value| !value.is_null())
+        };
+        let has_role = carries("role");
+        let has_content = carries("content");
         if position == 0 && !has_role && delta.is_some() {
             push(Finding::error(
                 "stream/role-first",
@@ -338,36 +365,36 @@ fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
                 "the delta carries both the role and content: a delta carries one or the other",
             ));
         }
-        if position != last_index {
-            if chunk
+        if position != last_index
+            && chunk
                 .value
                 .get("usage")
                 .is_some_and(|usage| !usage.is_null())
-            {
-                push(Finding::error(
-                    "stream/usage-last",
-                    "/usage",
-                    format!(
-                        "usage on chunk {} of {}: only the last chunk carries usage",
-                        position + 1,
-                        count(chunks.len(), "chunk")
-                    ),
-                ));
-            }
-            if choice
+        {
+            push(Finding::error(
+                "stream/usage-last",
+                "/usage",
+                format!(
+                    "usage on chunk {} of {}: only the last chunk carries usage",
+                    position + 1,
+                    count(chunks.len(), "chunk")
+                ),
+            ));
+        }
+        if position < last_with_choice
+            && choice
                 .and_then(|choice| choice.get("finish_reason"))
                 .is_some_and(|reason| !reason.is_null())
-            {
-                push(Finding::error(
-                    "stream/finish-reason-last",
-                    "/choices/0/finish_reason",
-                    format!(
-                        "finish_reason on chunk {} of {}: only the last chunk names one",
-                        position + 1,
-                        count(chunks.len(), "chunk")
-                    ),
-                ));
-            }
+        {
+            push(Finding::error(
+                "stream/finish-reason-last",
+                "/choices/0/finish_reason",
+                format!(
+                    "finish_reason on chunk {} of {}: only the last chunk with a choice names one",
+                    position + 1,
+                    count(chunks.len(), "chunk")
+                ),
+            ));
         }
     }
 }
@@ -404,8 +431,10 @@ fn reassemble(chunks: &[Chunk]) -> Value {
         }
     }
     let last = chunks.last();
-    let finish_reason = last
-        .and_then(choice_of)
+    let finish_reason = chunks
+        .iter()
+        .rev()
+        .find_map(choice_of)
         .and_then(|choice| choice.get("finish_reason"))
         .cloned()
         .unwrap_or(Value::Null);

@@ -6,7 +6,7 @@ use ai21_schemas::PayloadKind;
 use serde_json::Value;
 
 use crate::report::{Finding, Report, Target};
-use crate::rule::{Defaults, j2, jamba};
+use crate::rule::{Defaults, client, j2, jamba};
 use crate::{Error, Result, drift, explain, model};
 
 /// Validates payloads, exchanges and streams against the canonical schemas and the API
@@ -98,8 +98,19 @@ impl Validator {
     /// Schema, rules and drift for one payload, appended to `out` with
     /// [`Target::Payload`].
     pub(crate) fn check(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
-        self.check_schema(kind, payload, out);
+        let client = client::check(kind, payload);
+        if client.claimed.is_empty() {
+            self.check_schema(kind, payload, out);
+        } else {
+            // The fields a client rule explains are not reported again as unknown.
+            let mut rest = payload.clone();
+            for pointer in &client.claimed {
+                remove_pointer(&mut rest, pointer);
+            }
+            self.check_schema(kind, &rest, out);
+        }
         self.check_rules(kind, payload, out);
+        out.extend(client.findings);
         if matches!(
             kind,
             PayloadKind::J2CompleteResponse
@@ -134,6 +145,27 @@ impl Validator {
             PayloadKind::JambaChatStreamChunk => jamba::chunk(payload, out),
             PayloadKind::ErrorResponse => {}
         }
+    }
+}
+
+/// Removes the value at a JSON Pointer, if there is one.
+pub(crate) fn remove_pointer(value: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match value.pointer_mut(parent) {
+        Some(Value::Object(object)) => {
+            object.remove(&last);
+        }
+        Some(Value::Array(items)) => {
+            if let Ok(index) = last.parse::<usize>()
+                && index < items.len()
+            {
+                items.remove(index);
+            }
+        }
+        _ => {}
     }
 }
 

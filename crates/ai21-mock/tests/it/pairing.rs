@@ -106,7 +106,7 @@ fn answers_to_generated_jamba_requests_pass_every_pairing_rule() {
     check(PayloadKind::JambaChatRequest, |request| {
         let typed: JambaChatRequest =
             serde_json::from_value(request.clone()).map_err(|error| error.to_string())?;
-        let response = if typed.stream == Some(true) {
+        let response = if typed.stream == Some(Some(true)) {
             let events: String = synth::jamba_chat_stream(&typed, 1)
                 .iter()
                 .map(|chunk| {

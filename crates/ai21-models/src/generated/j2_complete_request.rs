@@ -25,14 +25,14 @@
 )]
 #[serde(deny_unknown_fields)]
 pub struct J2CompleteRequest {
-    ///Penalty on tokens in proportion to the number of times they have appeared.
+    ///Penalty on tokens in proportion to the number of times they have appeared. `null` means not given.
     #[serde(
         rename = "countPenalty",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub count_penalty: ::std::option::Option<Penalty>,
+    pub count_penalty: ::std::option::Option<::std::option::Option<Penalty>>,
     ///Name of a custom (fine-tuned) model. The SDK sends it in the body as well as in the URL path, and sends `null` when there is none.
     #[serde(
         rename = "customModel",
@@ -43,21 +43,21 @@ pub struct J2CompleteRequest {
     pub custom_model: ::std::option::Option<
         ::std::option::Option<::std::string::String>,
     >,
-    ///Training epoch of a custom (fine-tuned) model to use.
+    ///Training epoch of a custom (fine-tuned) model to use. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub epoch: ::std::option::Option<u64>,
-    ///Penalty on tokens in proportion to how often they have appeared, normalised to text length.
+    pub epoch: ::std::option::Option<::std::option::Option<u64>>,
+    ///Penalty on tokens in proportion to how often they have appeared, normalised to text length. `null` means not given.
     #[serde(
         rename = "frequencyPenalty",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub frequency_penalty: ::std::option::Option<Penalty>,
+    pub frequency_penalty: ::std::option::Option<::std::option::Option<Penalty>>,
     ///Bias added to the logits of particular tokens. Keys are tokenizer tokens (`▁` marks a space, e.g. `▁a▁box▁of`), values are biases; -100 effectively bans a token. `null` is accepted and means no bias.
     #[serde(
         rename = "logitBias",
@@ -68,78 +68,80 @@ pub struct J2CompleteRequest {
     pub logit_bias: ::std::option::Option<
         ::std::option::Option<::std::collections::BTreeMap<::std::string::String, f64>>,
     >,
-    ///Largest number of tokens generated for each completion. A completion that reaches it finishes with reason `length`. Zero returns only the tokenized prompt.
+    ///Largest number of tokens generated for each completion. A completion that reaches it finishes with reason `length`. Zero returns only the tokenized prompt. `null` means not given.
     #[serde(
         rename = "maxTokens",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub max_tokens: ::std::option::Option<u64>,
-    ///Smallest number of tokens generated for each completion; stop sequences are ignored until this many tokens exist.
+    pub max_tokens: ::std::option::Option<::std::option::Option<u64>>,
+    ///Smallest number of tokens generated for each completion; stop sequences are ignored until this many tokens exist. `null` means not given.
     #[serde(
         rename = "minTokens",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub min_tokens: ::std::option::Option<u64>,
-    ///Model name, copied into the body by the v2 Python SDK although the URL path already names the model; the server tolerates it.
+    pub min_tokens: ::std::option::Option<::std::option::Option<u64>>,
+    ///Model name, copied into the body by the v2 Python SDK although the URL path already names the model; the server tolerates it. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub model: ::std::option::Option<::std::string::String>,
-    ///How many completions to sample for the prompt. Values above 1 only make sense with a temperature above 0.
+    pub model: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    ///How many completions to sample for the prompt. Values above 1 only make sense with a temperature above 0. `null` means not given.
     #[serde(
         rename = "numResults",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub num_results: ::std::option::Option<u64>,
-    ///Penalty on tokens that have already appeared at least once, whatever the count.
+    pub num_results: ::std::option::Option<::std::option::Option<u64>>,
+    ///Penalty on tokens that have already appeared at least once, whatever the count. `null` means not given.
     #[serde(
         rename = "presencePenalty",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub presence_penalty: ::std::option::Option<Penalty>,
+    pub presence_penalty: ::std::option::Option<::std::option::Option<Penalty>>,
     ///The text the model continues. For J2 Light/Mid/Ultra it must fit 8191 tokens, together with the completion within the 8K context; token counts cannot be checked without the tokenizer.
     pub prompt: ::std::string::String,
-    ///Generation stops when the model produces any of these strings; the matched string is not included in the completion text, and is named by the completion's `finishReason.sequence`.
+    ///Generation stops when the model produces any of these strings; the matched string is not included in the completion text, and is named by the completion's `finishReason.sequence`. `null` means not given.
     #[serde(
         rename = "stopSequences",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub stop_sequences: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    ///Sampling temperature: 0 decodes greedily, 1 samples straight from the model distribution, higher values flatten it.
+    pub stop_sequences: ::std::option::Option<
+        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    >,
+    ///Sampling temperature: 0 decodes greedily, 1 samples straight from the model distribution, higher values flatten it. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub temperature: ::std::option::Option<f64>,
+    pub temperature: ::std::option::Option<::std::option::Option<f64>>,
     ///How many top alternative tokens to return for every prompt and completion position, in each token's `topTokens`. 0 returns none (`topTokens` is null).
     #[serde(
         rename = "topKReturn",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub top_k_return: ::std::option::Option<u64>,
-    ///Nucleus sampling: only tokens within this top share of probability mass are sampled (0.9 keeps the top 90%). Integer-valued numbers such as `1` are accepted, as real clients send both `1` and `1.0`.
+    pub top_k_return: ::std::option::Option<::std::option::Option<u64>>,
+    ///Nucleus sampling: only tokens within this top share of probability mass are sampled (0.9 keeps the top 90%). Integer-valued numbers such as `1` are accepted, as real clients send both `1` and `1.0`. `null` means not given.
     #[serde(
         rename = "topP",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub top_p: ::std::option::Option<f64>,
+    pub top_p: ::std::option::Option<::std::option::Option<f64>>,
 }
 ///A repetition penalty: its strength and the token classes it applies to. Every flag is optional and defaults to true at the API (the 1.x Python client defaulted them to false when it built penalties itself).
 #[derive(
@@ -152,54 +154,54 @@ pub struct J2CompleteRequest {
 )]
 #[serde(deny_unknown_fields)]
 pub struct Penalty {
-    ///Whether the penalty applies to emojis.
+    ///Whether the penalty applies to emojis. `null` means not given.
     #[serde(
         rename = "applyToEmojis",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub apply_to_emojis: ::std::option::Option<bool>,
-    ///Whether the penalty applies to numbers.
+    pub apply_to_emojis: ::std::option::Option<::std::option::Option<bool>>,
+    ///Whether the penalty applies to numbers. `null` means not given.
     #[serde(
         rename = "applyToNumbers",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub apply_to_numbers: ::std::option::Option<bool>,
-    ///The v2 Python SDK's spelling of `applyToPunctuations`. Accepted because the official SDK sends it, but whether the server honours it is unknown: prefer the documented plural.
+    pub apply_to_numbers: ::std::option::Option<::std::option::Option<bool>>,
+    ///The v2 Python SDK's spelling of `applyToPunctuations`. Accepted because the official SDK sends it, but whether the server honours it is unknown: prefer the documented plural. `null` means not given.
     #[serde(
         rename = "applyToPunctuation",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub apply_to_punctuation: ::std::option::Option<bool>,
-    ///Whether the penalty applies to punctuation. This plural spelling is the documented one, used by real traffic.
+    pub apply_to_punctuation: ::std::option::Option<::std::option::Option<bool>>,
+    ///Whether the penalty applies to punctuation. This plural spelling is the documented one, used by real traffic. `null` means not given.
     #[serde(
         rename = "applyToPunctuations",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub apply_to_punctuations: ::std::option::Option<bool>,
-    ///Whether the penalty applies to stopwords (very common words such as 'the').
+    pub apply_to_punctuations: ::std::option::Option<::std::option::Option<bool>>,
+    ///Whether the penalty applies to stopwords (very common words such as 'the'). `null` means not given.
     #[serde(
         rename = "applyToStopwords",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub apply_to_stopwords: ::std::option::Option<bool>,
-    ///Whether the penalty applies to whitespace and newlines.
+    pub apply_to_stopwords: ::std::option::Option<::std::option::Option<bool>>,
+    ///Whether the penalty applies to whitespace and newlines. `null` means not given.
     #[serde(
         rename = "applyToWhitespaces",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub apply_to_whitespaces: ::std::option::Option<bool>,
+    pub apply_to_whitespaces: ::std::option::Option<::std::option::Option<bool>>,
     ///Strength of the penalty; 0 turns it off.
     pub scale: f64,
 }

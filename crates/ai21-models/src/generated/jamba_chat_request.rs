@@ -6,9 +6,10 @@
 //! discriminated unions, unsigned integers. These constraints of the schema are
 //! checked by the validator only (also listed in `UNENFORCED_CONSTRAINTS`):
 //!
-//! - `/$defs/AssistantMessage/properties/content`: `minLength` 1
 //! - `/$defs/Document/properties/id`: `maxLength` 128
 //! - `/$defs/FunctionDefinition/properties/name`: `minLength` 1
+//! - `/$defs/ToolCall`: `additionalProperties` false
+//! - `/$defs/ToolCallFunction`: `additionalProperties` false
 //! - `/$defs/ToolMessage/properties/tool_call_id`: `minLength` 1
 //! - `/$defs/UserMessage/properties/content`: `minLength` 1
 //! - `/properties/max_tokens`: `maximum` 4096
@@ -21,6 +22,8 @@
 //! - `/properties/top_p`: `maximum` 1
 //! - `/properties/top_p`: `minimum` 0
 
+/// Types shared with other payloads, defined once in the shared module.
+pub use crate::shared::{ToolCall, ToolCallFunction, ToolCallType};
 ///One message of the conversation; its `role` selects the shape.
 #[derive(
     ::schemars::JsonSchema,
@@ -50,18 +53,25 @@ A message from the user.*/
     },
     /**AssistantMessage
 
-An earlier answer of the model, replayed as context; it may carry the tool calls the model asked for.*/
+An earlier answer of the model, replayed as context: its text, the tool calls it made, or both. Clients replay the answer message as they received it, so `content` may be `null` or left out beside tool calls, and `tool_calls` may be `null`.*/
     #[serde(rename = "assistant")]
     Assistant {
-        ///The answer's text; must not be empty.
-        content: ::std::string::String,
-        ///The tool calls this answer made, copied from the response that produced it.
+        ///The answer's text; `null` or absent when the answer only made tool calls. An answer without tool calls must have non-empty text.
         #[serde(
             default,
             skip_serializing_if = "::std::option::Option::is_none",
-            deserialize_with = "crate::presence::present"
+            deserialize_with = "crate::presence::nullable"
         )]
-        tool_calls: ::std::option::Option<::std::vec::Vec<ToolCall>>,
+        content: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        ///The tool calls this answer made, copied from the response that produced it; `null` for none.
+        #[serde(
+            default,
+            skip_serializing_if = "::std::option::Option::is_none",
+            deserialize_with = "crate::presence::nullable"
+        )]
+        tool_calls: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<ToolCall>>,
+        >,
     },
     /**ToolMessage
 
@@ -219,38 +229,40 @@ impl ::std::convert::TryFrom<::std::string::String> for FunctionParametersType {
 )]
 #[serde(deny_unknown_fields)]
 pub struct JambaChatRequest {
-    ///Documents the answer should be grounded in (retrieval-augmented generation).
+    ///Documents the answer should be grounded in (retrieval-augmented generation). `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub documents: ::std::option::Option<::std::vec::Vec<Document>>,
-    ///Largest number of tokens generated for each choice. A choice that reaches it finishes with reason `length`.
+    pub documents: ::std::option::Option<
+        ::std::option::Option<::std::vec::Vec<Document>>,
+    >,
+    ///Largest number of tokens generated for each choice. A choice that reaches it finishes with reason `length`. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub max_tokens: ::std::option::Option<u64>,
+    pub max_tokens: ::std::option::Option<::std::option::Option<u64>>,
     ///The conversation so far, oldest first: an optional system message first, then user, assistant and tool messages. At least one message must be a user or assistant message.
     pub messages: ::std::vec::Vec<ChatMessage>,
     ///Name of the Jamba model, such as `jamba-large` or `jamba-mini-1.6-2025-03`. Unknown names are reported by the validator as drift, not rejected here.
     pub model: ::std::string::String,
-    ///How many choices to generate, 1 to 16. With more than one, temperature must be above 0; a streamed request must ask for exactly one.
+    ///How many choices to generate, 1 to 16. With more than one, temperature must be above 0; a streamed request must ask for exactly one. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub n: ::std::option::Option<u64>,
-    ///Output format: plain text, or `json_object` for JSON mode.
+    pub n: ::std::option::Option<::std::option::Option<u64>>,
+    ///Output format: plain text, or `json_object` for JSON mode. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub response_format: ::std::option::Option<ResponseFormat>,
+    pub response_format: ::std::option::Option<::std::option::Option<ResponseFormat>>,
     ///Stop generating when the model produces one of these strings; the text ends before it. A single string or a list; `null` means none.
     #[serde(
         default,
@@ -258,34 +270,36 @@ pub struct JambaChatRequest {
         deserialize_with = "crate::presence::nullable"
     )]
     pub stop: ::std::option::Option<::std::option::Option<JambaChatRequestStop>>,
-    ///When true the response is a `text/event-stream` of chunks ending with `data: [DONE]` instead of one JSON body.
+    ///When true the response is a `text/event-stream` of chunks ending with `data: [DONE]` instead of one JSON body. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub stream: ::std::option::Option<bool>,
-    ///Sampling temperature, 0 to 2: 0 decodes greedily, 1 samples straight from the model distribution.
+    pub stream: ::std::option::Option<::std::option::Option<bool>>,
+    ///Sampling temperature, 0 to 2: 0 decodes greedily, 1 samples straight from the model distribution. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub temperature: ::std::option::Option<f64>,
-    ///Functions the model may ask the caller to run; it answers with `tool_calls` instead of (or as well as) text.
+    pub temperature: ::std::option::Option<::std::option::Option<f64>>,
+    ///Functions the model may ask the caller to run; it answers with `tool_calls` instead of (or as well as) text. `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub tools: ::std::option::Option<::std::vec::Vec<ToolDefinition>>,
-    ///Nucleus sampling: only tokens within this top share of probability mass are sampled (0.9 keeps the top 90%).
+    pub tools: ::std::option::Option<
+        ::std::option::Option<::std::vec::Vec<ToolDefinition>>,
+    >,
+    ///Nucleus sampling: only tokens within this top share of probability mass are sampled (0.9 keeps the top 90%). `null` means not given.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub top_p: ::std::option::Option<f64>,
+    pub top_p: ::std::option::Option<::std::option::Option<f64>>,
 }
 ///Stop generating when the model produces one of these strings; the text ends before it. A single string or a list; `null` means none.
 #[derive(
@@ -377,94 +391,6 @@ impl ::std::convert::TryFrom<&str> for ResponseFormatType {
     }
 }
 impl ::std::convert::TryFrom<::std::string::String> for ResponseFormatType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///A call of one of the request's tools, as the model asked for it.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-#[serde(deny_unknown_fields)]
-pub struct ToolCall {
-    ///The function called and its arguments.
-    pub function: ToolCallFunction,
-    ///Identifier of the call, echoed by the tool message that answers it.
-    pub id: ::std::string::String,
-    ///Always `function`.
-    #[serde(rename = "type")]
-    pub type_: ToolCallType,
-}
-///Name and arguments of a function call.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-#[serde(deny_unknown_fields)]
-pub struct ToolCallFunction {
-    ///The arguments as a JSON-encoded string (not a JSON object).
-    pub arguments: ::std::string::String,
-    ///Name of the function.
-    pub name: ::std::string::String,
-}
-///Always `function`.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ToolCallType {
-    ///The value `function`.
-    #[serde(rename = "function")]
-    Function,
-}
-impl ::std::fmt::Display for ToolCallType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Function => f.write_str("function"),
-        }
-    }
-}
-impl ::std::str::FromStr for ToolCallType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "function" => Ok(Self::Function),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for ToolCallType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ToolCallType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -577,9 +503,10 @@ pub mod error {
 /// The constraints of the schema that these types do not enforce, as
 /// `(schema pointer, keyword)`; the validator checks them.
 pub const UNENFORCED_CONSTRAINTS: &[(&str, &str)] = &[
-    ("/$defs/AssistantMessage/properties/content", "minLength"),
     ("/$defs/Document/properties/id", "maxLength"),
     ("/$defs/FunctionDefinition/properties/name", "minLength"),
+    ("/$defs/ToolCall", "additionalProperties"),
+    ("/$defs/ToolCallFunction", "additionalProperties"),
     ("/$defs/ToolMessage/properties/tool_call_id", "minLength"),
     ("/$defs/UserMessage/properties/content", "minLength"),
     ("/properties/max_tokens", "maximum"),

@@ -11,6 +11,11 @@
 //! - `/properties/choices`: `minItems` 1
 //! - `/properties/id`: `minLength` 1
 
+/// Types shared with other payloads, defined once in the shared module.
+pub use crate::shared::{
+    LogProbs, LogProbsContent, ToolCall, ToolCallFunction, ToolCallType, TopLogProb,
+    Usage,
+};
 ///One generated answer.
 #[derive(
     ::schemars::JsonSchema,
@@ -65,47 +70,6 @@ pub struct JambaChatResponse {
     pub model: ::std::option::Option<::std::string::String>,
     ///Token counts for the request.
     pub usage: Usage,
-}
-///Log probability information as the SDK models it. Never seen filled in by a real server.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq
-)]
-pub struct LogProbs {
-    ///The token's log probability and its top alternatives.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
-    )]
-    pub content: ::std::option::Option<LogProbsContent>,
-}
-///A token, its log probability and its top alternatives.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-pub struct LogProbsContent {
-    ///Log probability of the token; never positive.
-    pub logprob: f64,
-    ///The token's text.
-    pub token: ::std::string::String,
-    ///The most probable alternatives at this position.
-    #[serde(
-        default,
-        skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
-    )]
-    pub top_logprobs: ::std::option::Option<::std::vec::Vec<TopLogProb>>,
 }
 ///The answer message: text, tool calls, or both.
 #[derive(
@@ -204,124 +168,6 @@ pub struct ResponseMeta {
         deserialize_with = "crate::presence::present"
     )]
     pub request_duration_millis: ::std::option::Option<u64>,
-}
-///A call of one of the request's tools, as the model asked for it.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-pub struct ToolCall {
-    ///The function called and its arguments.
-    pub function: ToolCallFunction,
-    ///Identifier of the call, to be echoed by the tool message that answers it.
-    pub id: ::std::string::String,
-    ///Always `function`.
-    #[serde(rename = "type")]
-    pub type_: ToolCallType,
-}
-///Name and arguments of a function call.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-pub struct ToolCallFunction {
-    ///The arguments as a JSON-encoded string (not a JSON object).
-    pub arguments: ::std::string::String,
-    ///Name of the function.
-    pub name: ::std::string::String,
-}
-///Always `function`.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ToolCallType {
-    ///The value `function`.
-    #[serde(rename = "function")]
-    Function,
-}
-impl ::std::fmt::Display for ToolCallType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Function => f.write_str("function"),
-        }
-    }
-}
-impl ::std::str::FromStr for ToolCallType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "function" => Ok(Self::Function),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for ToolCallType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ToolCallType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///An alternative token and its log probability.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-pub struct TopLogProb {
-    ///Log probability of the alternative; never positive.
-    pub logprob: f64,
-    ///The alternative token's text.
-    pub token: ::std::string::String,
-}
-///Token counts of a request. The prompt count includes hidden formatting and system tokens, so it is larger than the visible prompt; the total is the sum of the other two.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-pub struct Usage {
-    ///Tokens generated, over all choices.
-    pub completion_tokens: u64,
-    ///Tokens of the prompt, formatting included.
-    pub prompt_tokens: u64,
-    ///Sum of prompt and completion tokens.
-    pub total_tokens: u64,
 }
 /// Error types.
 pub mod error {

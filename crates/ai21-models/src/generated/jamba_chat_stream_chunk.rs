@@ -7,10 +7,13 @@
 //! checked by the validator only (also listed in `UNENFORCED_CONSTRAINTS`):
 //!
 //! - `/$defs/ChunkChoice/properties/index`: `maximum` 0
+//! - `/$defs/LogProbsContent/properties/logprob`: `maximum` 0
+//! - `/$defs/TopLogProb/properties/logprob`: `maximum` 0
 //! - `/properties/choices`: `maxItems` 1
-//! - `/properties/choices`: `minItems` 1
 //! - `/properties/id`: `minLength` 1
 
+/// Types shared with other payloads, defined once in the shared module.
+pub use crate::shared::{LogProbs, LogProbsContent, TopLogProb, Usage};
 ///The streamed part of the single choice.
 #[derive(
     ::schemars::JsonSchema,
@@ -34,15 +37,15 @@ pub struct ChunkChoice {
     >,
     ///Position of the choice; always 0 in a stream.
     pub index: u64,
-    ///Log probabilities; Studio sends `null`.
+    ///Log probabilities of this piece; Studio sends `null`.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
         deserialize_with = "crate::presence::nullable"
     )]
-    pub logprobs: ::std::option::Option<::std::option::Option<()>>,
+    pub logprobs: ::std::option::Option<::std::option::Option<LogProbs>>,
 }
-///The increment a chunk carries: `{"role": "assistant"}` in the first chunk, `{"content": "..."}` afterwards (never both; an empty content piece is allowed).
+///The increment a chunk carries: `{"role": "assistant"}` in the first chunk, `{"content": "..."}` afterwards (never both; an empty or `null` content piece is allowed).
 #[derive(
     ::schemars::JsonSchema,
     ::serde::Deserialize,
@@ -53,13 +56,13 @@ pub struct ChunkChoice {
     PartialEq
 )]
 pub struct ChunkDelta {
-    ///The next piece of the answer's text.
+    ///The next piece of the answer's text; `null` or absent in a chunk that carries none.
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::nullable"
     )]
-    pub content: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::option::Option<::std::string::String>>,
     ///Always `assistant`, in the first chunk.
     #[serde(
         default,
@@ -131,7 +134,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ChunkDeltaRole {
     PartialEq
 )]
 pub struct JambaChatStreamChunk {
-    ///The choice this chunk continues; a stream has exactly one choice, with index 0.
+    ///The choice this chunk continues: exactly one, with index 0, in every chunk but a final usage-only chunk, whose list may be empty.
     pub choices: ::std::vec::Vec<ChunkChoice>,
     ///Identifier of the request; the same in every chunk of the stream.
     pub id: ::std::string::String,
@@ -142,23 +145,6 @@ pub struct JambaChatStreamChunk {
         deserialize_with = "crate::presence::nullable"
     )]
     pub usage: ::std::option::Option<::std::option::Option<Usage>>,
-}
-///Token counts of the request; the total is the sum of the other two.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
-pub struct Usage {
-    ///Tokens generated.
-    pub completion_tokens: u64,
-    ///Tokens of the prompt, formatting included.
-    pub prompt_tokens: u64,
-    ///Sum of prompt and completion tokens.
-    pub total_tokens: u64,
 }
 /// Error types.
 pub mod error {
@@ -196,7 +182,8 @@ pub mod error {
 /// `(schema pointer, keyword)`; the validator checks them.
 pub const UNENFORCED_CONSTRAINTS: &[(&str, &str)] = &[
     ("/$defs/ChunkChoice/properties/index", "maximum"),
+    ("/$defs/LogProbsContent/properties/logprob", "maximum"),
+    ("/$defs/TopLogProb/properties/logprob", "maximum"),
     ("/properties/choices", "maxItems"),
-    ("/properties/choices", "minItems"),
     ("/properties/id", "minLength"),
 ];

@@ -120,6 +120,19 @@ fn jamba_request(value: &mut Value, choice: &Index) {
             if let Some(Value::Array(calls)) = message.get_mut("tool_calls") {
                 fix_tool_calls(calls);
             }
+            if message.get("role").and_then(Value::as_str) == Some("assistant") {
+                let has_text = message
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .is_some_and(|text| !text.is_empty());
+                let has_calls = message
+                    .get("tool_calls")
+                    .and_then(Value::as_array)
+                    .is_some_and(|calls| !calls.is_empty());
+                if !has_text && !has_calls {
+                    set(message, "content", Value::from("Sure."));
+                }
+            }
         }
     }
     let n = value.get("n").and_then(Value::as_u64).unwrap_or(1);

@@ -57,11 +57,51 @@ pub(crate) fn request(request: &Value, defaults: &Defaults, out: &mut Vec<Findin
             if let Some(Value::Array(calls)) = message.get("tool_calls") {
                 tool_arguments(calls, &format!("/messages/{index}/tool_calls"), out);
             }
+            if message.get("role").and_then(Value::as_str) == Some("assistant") {
+                assistant_message(message, index, out);
+            }
         }
     }
     if let Some(Value::String(model)) = request.get("model") {
         out.extend(check_model(model, "model", "/model", Use::Request));
     }
+}
+
+/// An assistant message has text or tool calls. Its `content` may be `null` or absent
+/// beside tool calls (how clients replay an answer that only called tools), and an answer
+/// without tool calls keeps the preview docs' rule that content is not empty. A `content`
+/// or `tool_calls` of another type is the schema's finding, so the rule says nothing then.
+fn assistant_message(message: &Value, index: usize, out: &mut Vec<Finding>) {
+    let text = match message.get("content") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text.as_str()),
+        Some(_) => return,
+    };
+    let calls = match message.get("tool_calls") {
+        None | Some(Value::Null) => 0,
+        Some(Value::Array(calls)) => calls.len(),
+        Some(_) => return,
+    };
+    if calls > 0 || text.is_some_and(|text| !text.is_empty()) {
+        return;
+    }
+    let tool_calls = match message.get("tool_calls") {
+        None => "absent",
+        Some(Value::Null) => "null",
+        Some(_) => "empty",
+    };
+    let (pointer, content) = match text {
+        Some(_) => (format!("/messages/{index}/content"), "empty"),
+        None if message.get("content").is_some() => (format!("/messages/{index}"), "null"),
+        None => (format!("/messages/{index}"), "absent"),
+    };
+    out.push(Finding::error(
+        "jamba/assistant-message-empty",
+        pointer,
+        format!(
+            "messages[{index}] is an assistant message with no text and no tool call: content is {content} and tool_calls is {tool_calls}; an assistant message needs non-empty content or at least one tool call"
+        ),
+    ));
 }
 
 /// Rules for a (non-streamed or reassembled) Jamba response on its own.

@@ -420,3 +420,38 @@ fn the_api_is_inferred_from_the_request_when_the_endpoint_is_unknown() {
     let warnings: Vec<&str> = report.warnings().map(|finding| finding.rule).collect();
     assert_eq!(warnings, ["drift/unknown-model"]);
 }
+
+#[test]
+fn a_model_named_by_path_and_body_is_reported_once() {
+    let warnings = |request: Value| -> Vec<(&'static str, Target, String)> {
+        exchange(J2, request, json_response(j2_response()))
+            .warnings()
+            .map(|finding| (finding.rule, finding.target, finding.pointer.clone()))
+            .collect()
+    };
+    // The v2 Python SDK copies the path's model into the body: one fact, one finding.
+    let mut same = j2_request();
+    same["model"] = json!("j2-light");
+    assert_eq!(
+        warnings(same.clone()),
+        [("drift/retired-model", Target::Endpoint, String::new())]
+    );
+    assert_eq!(
+        warnings(j2_request()),
+        [("drift/retired-model", Target::Endpoint, String::new())]
+    );
+    // A body naming another model is another fact.
+    let mut other = j2_request();
+    other["model"] = json!("j2-ultra");
+    assert_eq!(
+        warnings(other),
+        [
+            ("drift/retired-model", Target::Endpoint, String::new()),
+            ("drift/retired-model", Target::Request, "/model".to_owned())
+        ]
+    );
+    // A request checked on its own, as the mock does, says the same.
+    let endpoint = Endpoint::from_path(J2).expect("a J2 path");
+    let report = Validator::shared().validate_request(&endpoint, &same);
+    assert_eq!(report.findings.len(), 1, "{report}");
+}

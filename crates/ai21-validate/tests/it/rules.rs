@@ -418,20 +418,161 @@ fn the_catalogue_lists_each_rule_once() {
     for info in RULES {
         let (family, name) = info.id.split_once('/').expect("family/name");
         assert!(
-            ["j2", "jamba", "drift", "pair", "stream"].contains(&family),
+            ["j2", "jamba", "drift", "pair", "stream", "client"].contains(&family),
             "{}",
             info.id
         );
         assert!(
-            name.chars()
-                .all(|character| character.is_ascii_lowercase() || character == '-'),
+            name.chars().all(|character| character.is_ascii_lowercase()
+                || character.is_ascii_digit()
+                || character == '-'),
             "{}",
             info.id
         );
         if family == "drift" {
             assert_eq!(info.severity, Severity::Warning, "{}", info.id);
         }
+        // Only client defects about field names the server ignores are tolerated by it.
+        assert_eq!(info.ignored_by_server, family == "client", "{}", info.id);
     }
     assert!(rule_info("pair/prompt-echo").is_some());
     assert!(rule_info("schema/required").is_none());
+}
+
+#[test]
+fn jamba_assistant_message_empty() {
+    let call = json!({"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}});
+    let request = |assistant: Value| {
+        json!({"model": "jamba-mini", "messages": [
+            {"role": "user", "content": "Weather in Paris?"},
+            assistant,
+            {"role": "user", "content": "And tomorrow?"}
+        ]})
+    };
+    // What clients replay: text with `tool_calls: null`, tool calls with `content: null`
+    // or no content, text with tool calls.
+    for assistant in [
+        json!({"role": "assistant", "content": "Sunny.", "tool_calls": null}),
+        json!({"role": "assistant", "content": null, "tool_calls": [call]}),
+        json!({"role": "assistant", "tool_calls": [call]}),
+        json!({"role": "assistant", "content": "", "tool_calls": [call]}),
+    ] {
+        check(JAMBA_REQUEST, &request(assistant), &[]);
+    }
+    for (assistant, pointer) in [
+        (json!({"role": "assistant"}), "/messages/1"),
+        (
+            json!({"role": "assistant", "content": null, "tool_calls": null}),
+            "/messages/1",
+        ),
+        (
+            json!({"role": "assistant", "content": null, "tool_calls": []}),
+            "/messages/1",
+        ),
+        (
+            json!({"role": "assistant", "content": ""}),
+            "/messages/1/content",
+        ),
+    ] {
+        check(
+            JAMBA_REQUEST,
+            &request(assistant),
+            &[("jamba/assistant-message-empty", pointer)],
+        );
+    }
+    // A content of another type is the schema's finding alone.
+    check(
+        JAMBA_REQUEST,
+        &request(json!({"role": "assistant", "content": 3})),
+        &[("schema/type", "/messages/1/content")],
+    );
+}
+
+#[test]
+fn every_optional_request_parameter_may_be_null() {
+    // What the official SDK sends for arguments given as `None`.
+    let jamba = json!({
+        "model": "jamba-mini", "messages": [{"role": "user", "content": "Hi"}],
+        "max_tokens": null, "temperature": null, "top_p": null, "stop": null, "n": null,
+        "stream": null, "tools": null, "documents": null, "response_format": null
+    });
+    check(JAMBA_REQUEST, &jamba, &[]);
+    let j2 = json!({
+        "prompt": "These are a few of my favorite", "numResults": null, "maxTokens": null,
+        "minTokens": null, "temperature": null, "topP": null, "stopSequences": null,
+        "topKReturn": null, "frequencyPenalty": null, "presencePenalty": null,
+        "countPenalty": null, "logitBias": null, "epoch": null, "customModel": null,
+        "model": null
+    });
+    check(J2_REQUEST, &j2, &[]);
+    let penalty = json!({"prompt": "x", "countPenalty": {"scale": 1, "applyToWhitespaces": null, "applyToNumbers": true}});
+    check(J2_REQUEST, &penalty, &[]);
+    // The values a parameter takes are still checked, and `null` is not a message.
+    check(
+        JAMBA_REQUEST,
+        &with(&jamba, "/n", json!(0)),
+        &[("schema/minimum", "/n")],
+    );
+    check(
+        JAMBA_REQUEST,
+        &with(
+            &jamba,
+            "/messages/0",
+            json!({"role": "user", "content": null}),
+        ),
+        &[("schema/type", "/messages/0/content")],
+    );
+}
+
+#[test]
+fn client_ai21_python_penalty_snake_case() {
+    // The ai21 SDK 2.10 to 3.0 dumps its Penalty model without aliases.
+    let sdk_penalty = json!({"scale": 1.0, "apply_to_whitespaces": null, "apply_to_punctuation": null, "apply_to_numbers": false, "apply_to_stopwords": null, "apply_to_emojis": null});
+    let request = json!({"model": "j2-ultra", "prompt": "x", "presencePenalty": sdk_penalty, "countPenalty": {"scale": 0}});
+    let report = validate(J2_REQUEST, &request);
+    // One finding for the fact, none for each field the schema does not know.
+    assert_eq!(
+        rules_at(&report),
+        [
+            ("drift/retired-model", "/model".to_owned()),
+            (
+                "client/ai21-python-penalty-snake-case",
+                "/presencePenalty".to_owned()
+            ),
+        ],
+        "{report}"
+    );
+    let finding = report
+        .with_rule("client/ai21-python-penalty-snake-case")
+        .next()
+        .expect("the client finding");
+    assert_eq!(finding.severity, Severity::Error);
+    for needle in [
+        "2.10.0 to 3.0.x",
+        "apply_to_numbers (for applyToNumbers)",
+        "so apply_to_numbers is not applied",
+        "presencePenalty={\"scale\": 1.0, \"applyToNumbers\": false}",
+        "presence_penalty=Penalty(...)",
+    ] {
+        assert!(finding.message.contains(needle), "{needle}: {finding}");
+    }
+    assert!(finding.ignored_by_server(), "the API ignores those fields");
+    // Other problems of the same penalty are still the schema's, and an unknown field
+    // that is not the SDK's is still unknown.
+    let mut broken = request.clone();
+    broken["presencePenalty"]
+        .as_object_mut()
+        .expect("an object")
+        .remove("scale");
+    broken["presencePenalty"]["applyToEmoji"] = json!(true);
+    check(
+        J2_REQUEST,
+        &broken,
+        &[
+            ("schema/additionalProperties", "/presencePenalty"),
+            ("schema/required", "/presencePenalty"),
+            ("drift/retired-model", "/model"),
+            ("client/ai21-python-penalty-snake-case", "/presencePenalty"),
+        ],
+    );
 }
