@@ -641,7 +641,7 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         Err(_) => (Bytes::new(), too_large(shared.config.body_limit)),
     };
     let (parts, body) = response.into_parts();
-    let recording = Recording {
+    let mut recording = Recording {
         exchange: Some(RecordedExchange {
             method,
             path_and_query,
@@ -654,9 +654,20 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         sent: Vec::new(),
         sender,
     };
-    // The body goes out as it comes, and a copy of every piece is kept; the exchange is
-    // handed over when the body is dropped: at its end, after an error, or when the client
-    // goes away.
+    // A body of known size (every answer but a stream) is complete already: it is kept
+    // whole, so the answer goes out as it would unrecorded, and handed over first.
+    if axum::body::HttpBody::size_hint(&body).exact().is_some() {
+        // A body held in memory cannot fail to be read.
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        recording.sent.extend_from_slice(&bytes);
+        drop(recording);
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    // A stream goes out as it comes, and a copy of every piece is kept; the exchange is
+    // handed over when the body is dropped: at its end, after an error (a cut stream), or
+    // when the client goes away.
     let teed = futures_util::stream::unfold(
         (body.into_data_stream(), recording),
         |(mut stream, mut recording)| async move {
