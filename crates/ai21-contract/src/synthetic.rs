@@ -7,6 +7,13 @@
 //! error answers (401, 422). Every request carries a credential header with a fake
 //! key-shaped token, as real captures do, so redaction runs as it would.
 //!
+//! A quarter of the J2 and Jamba requests are shaped as the official Python SDK sends them
+//! (`ai21` 2.x and 4.x): optional parameters given as `None` are `null`, a J2 body repeats
+//! the path's `model`, a chat body always has `stream`, and replayed assistant messages
+//! carry `"tool_calls": null`, or `"content": null` beside the tool calls of a tool-call
+//! loop. A fifth of the streams end as OpenAI-compatible servers end them, with a last
+//! chunk that has no choice and carries the usage. All of that is valid traffic.
+//!
 //! About 2% of the records are planted violations, at places the same seed always
 //! chooses, each of one [`Plant`] kind; [`Generated::planted`] lists them. Every other
 //! record is valid: it has no error, only the drift warnings every J2 exchange gets (the
@@ -413,6 +420,17 @@ fn j2_exchange(random: &mut Random, break_tiling: bool, out: &mut String) {
     if with_stop {
         request["stopSequences"] = json!(["##"]);
     }
+    if random.below(4) == 0 {
+        // As the ai21 SDK 2.x sends it: the model copied into the body, and the optional
+        // parameters the caller gave as `None` sent as `null`.
+        request["model"] = Value::from(model);
+        for name in ["minTokens", "topP", "epoch", "logitBias", "customModel"] {
+            request[name] = Value::Null;
+        }
+        if !with_stop {
+            request["stopSequences"] = Value::Null;
+        }
+    }
     let mut completions = Vec::new();
     for _ in 0..num_results {
         let (count, finish) = match random.below(10) {
@@ -460,28 +478,55 @@ fn j2_exchange(random: &mut Random, break_tiling: bool, out: &mut String) {
     );
 }
 
-/// The messages of a Jamba request: sometimes a system message and earlier turns.
-fn jamba_messages(random: &mut Random) -> Value {
+/// The messages of a Jamba request: sometimes a system message and earlier turns. With
+/// `sdk`, replayed answers are shaped as the ai21 SDK dumps its `AssistantMessage`
+/// (`"tool_calls": null`), and a tool-call loop may precede the last question.
+fn jamba_messages(random: &mut Random, sdk: bool) -> Value {
     let mut messages = Vec::new();
     if random.below(3) == 0 {
         messages.push(json!({"role": "system", "content": random.words(8, 40)}));
     }
     for _ in 0..random.below(3) {
         messages.push(json!({"role": "user", "content": random.words(4, 60)}));
-        messages.push(json!({"role": "assistant", "content": random.words(10, 200)}));
+        let mut answer = json!({"role": "assistant", "content": random.words(10, 200)});
+        if sdk {
+            answer["tool_calls"] = Value::Null;
+        }
+        messages.push(answer);
     }
     messages.push(json!({"role": "user", "content": random.words(4, 80)}));
+    if sdk && random.below(2) == 0 {
+        let id = format!("call_{}", random.between(1000, 9999));
+        let arguments = json!({"city": random.word()}).to_string();
+        messages.push(json!({"role": "assistant", "content": null, "tool_calls": [
+            {"id": id, "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
+        ]}));
+        messages.push(json!({"role": "tool", "tool_call_id": id, "content": json!({"celsius": random.between(0, 35)}).to_string()}));
+    }
     Value::Array(messages)
+}
+
+/// The optional parameters the ai21 SDK sends for arguments given as `None`, and its
+/// `stream`, which it always sends.
+fn sdk_nulls(request: &mut Value, stream: bool) {
+    for name in ["top_p", "stop", "n", "documents", "response_format"] {
+        request[name] = Value::Null;
+    }
+    request["stream"] = Value::from(stream);
 }
 
 /// A Jamba chat exchange answered with one JSON body.
 fn jamba_exchange(random: &mut Random, plant: Option<Plant>, out: &mut String) {
     let max_tokens = random.log_between(16, 1024);
+    let sdk = random.below(4) == 0;
     let mut request = json!({
         "model": random.pick(JAMBA_MODELS),
-        "messages": jamba_messages(random),
+        "messages": jamba_messages(random, sdk),
         "temperature": 0.4,
     });
+    if sdk {
+        sdk_nulls(&mut request, false);
+    }
     let max_tokens_name = if plant == Some(Plant::CamelCaseMaxTokens) {
         "maxTokens"
     } else {
@@ -515,12 +560,18 @@ fn jamba_exchange(random: &mut Random, plant: Option<Plant>, out: &mut String) {
 
 /// A streamed Jamba answer, written as the event-stream text it was.
 fn jamba_stream(random: &mut Random, missing_done: bool, out: &mut String) {
-    let request = json!({
+    let sdk = random.below(4) == 0;
+    let mut request = json!({
         "model": random.pick(JAMBA_MODELS),
-        "messages": jamba_messages(random),
+        "messages": jamba_messages(random, sdk),
         "max_tokens": 512,
         "stream": true,
     });
+    if sdk {
+        sdk_nulls(&mut request, true);
+    }
+    // OpenAI-compatible servers send the usage in a last chunk of its own, with no choice.
+    let usage_alone = random.below(5) == 0;
     let id = format!("chat-{}", random.hex(32));
     let pieces = random.between(2, 60);
     let mut body = String::new();
@@ -542,9 +593,16 @@ fn jamba_stream(random: &mut Random, missing_done: bool, out: &mut String) {
         } else {
             Value::Null
         };
-        event(
-            json!({"id": id, "choices": [{"index": 0, "delta": {"content": content}, "logprobs": null, "finish_reason": finish_reason}], "usage": usage}),
-        );
+        if last && usage_alone {
+            event(
+                json!({"id": id, "choices": [{"index": 0, "delta": {"content": content}, "logprobs": null, "finish_reason": finish_reason}], "usage": null}),
+            );
+            event(json!({"id": id, "choices": [], "usage": usage}));
+        } else {
+            event(
+                json!({"id": id, "choices": [{"index": 0, "delta": {"content": content}, "logprobs": null, "finish_reason": finish_reason}], "usage": usage}),
+            );
+        }
     }
     if !missing_done {
         body.push_str("data: [DONE]\n\n");
@@ -570,7 +628,7 @@ fn error_exchange(random: &mut Random, out: &mut String) {
     } else {
         record(
             "https://api.ai21.com/studio/v1/chat/completions",
-            json!({"headers": headers(random), "body": {"model": random.pick(JAMBA_MODELS), "messages": jamba_messages(random), "max_tokens": 4096}}),
+            json!({"headers": headers(random), "body": {"model": random.pick(JAMBA_MODELS), "messages": jamba_messages(random, false), "max_tokens": 4096}}),
             json!({"status": 422, "body": {"detail": [{"loc": ["body", "messages", 0, "content"], "msg": "ensure this value has at most 100000 characters", "type": "value_error.any_str.max_length"}]}}),
             out,
         );

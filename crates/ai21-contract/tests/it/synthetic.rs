@@ -65,6 +65,18 @@ fn the_invalid_records_found_are_exactly_the_planted_ones() {
             generated.planted
         );
     }
+    // Real clients' shapes are there, and none of them is found invalid (issue 10): the
+    // SDK's nulls, its replayed answers and tool-call loops, a usage-only last chunk.
+    let text = String::from_utf8_lossy(&bytes);
+    for shape in [
+        r#""epoch":null"#,
+        r#""stopSequences":null"#,
+        r#""tool_calls":null"#,
+        r#""content":null,"role":"assistant","tool_calls":["#,
+        r#"{\"choices\":[],"#,
+    ] {
+        assert!(text.contains(shape), "no {shape} in the capture");
+    }
     assert_eq!(failing_lines(&bytes, 1), planted);
     assert_eq!(failing_lines(&bytes, 2), planted);
 }
