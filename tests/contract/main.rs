@@ -3,5 +3,6 @@
 mod differential;
 mod examples;
 mod models;
+mod rust_client;
 mod schemas;
 mod support;

@@ -6,7 +6,10 @@ use std::fmt;
 use crate::error_response::{ErrorDetail, ErrorResponse};
 use crate::j2_complete_request::J2CompleteRequest;
 use crate::j2_complete_response::{FinishReason, J2CompleteResponse};
-use crate::jamba_chat_request::{ChatMessage, JambaChatRequest};
+use crate::jamba_chat_request::{
+    ChatMessage, FunctionDefinition, FunctionParameters, JambaChatRequest, ToolDefinition,
+    ToolDefinitionType,
+};
 use crate::jamba_chat_response::{JambaChatResponse, ResponseMessage};
 use crate::jamba_chat_stream_chunk::JambaChatStreamChunk;
 use crate::shared::{ToolCall, ToolCallFunction, ToolCallType, Usage};
@@ -115,6 +118,25 @@ impl From<ResponseMessage> for ChatMessage {
         ChatMessage::Assistant {
             content: Some(message.content),
             tool_calls: message.tool_calls,
+        }
+    }
+}
+
+impl ToolDefinition {
+    /// A function the model may call: its name, what it does, and its parameters as a
+    /// JSON Schema object (`None` for a function without parameters).
+    pub fn function(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        parameters: Option<FunctionParameters>,
+    ) -> Self {
+        ToolDefinition {
+            type_: ToolDefinitionType::Function,
+            function: FunctionDefinition {
+                name: name.into(),
+                description: Some(description.into()),
+                parameters,
+            },
         }
     }
 }
