@@ -108,7 +108,7 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
 /// The findings of an exchange, and its bodies back (for masking the messages).
 fn check_exchange(exchange: Exchange, validator: &Validator) -> (Report, Vec<Body>) {
     let endpoint = exchange.endpoint().clone();
-    let (request_kind, response_kind) = endpoint.kinds();
+    let (_, response_kind) = endpoint.kinds();
     let status = exchange.response.status;
     let mut report = Report::new();
     let mut bodies = Vec::with_capacity(2);
@@ -164,15 +164,7 @@ fn check_exchange(exchange: Exchange, validator: &Validator) -> (Report, Vec<Bod
             bodies.push(response_body(exchange.response));
         }
         (Some(request), None) => {
-            if let ai21_validate::Endpoint::J2Complete { model, .. } = &endpoint {
-                report.extend(
-                    validator
-                        .check_model_name(model, "")
-                        .map(|finding| finding.with_target(Target::Endpoint)),
-                );
-            }
-            let request_report = validator.validate(request_kind, &request);
-            report.extend(retarget(request_report, Target::Request));
+            report.extend(validator.validate_request(&endpoint, &request).findings);
             bodies.push(Body::Json(request));
         }
         (None, Some(response)) => {

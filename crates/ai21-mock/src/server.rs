@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use ai21_models::j2_complete_request::J2CompleteRequest;
 use ai21_models::jamba_chat_request::JambaChatRequest;
-use ai21_validate::{Endpoint, Finding, PayloadKind, Target, Validator};
+use ai21_validate::{Endpoint, Finding, Target, Validator};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -279,7 +279,7 @@ fn error(status: StatusCode, detail: Value) -> Response {
 }
 
 async fn chat(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    handle(&shared, request, Api::Chat).await
+    handle(&shared, request, Endpoint::JambaChat).await
 }
 
 async fn complete(
@@ -287,20 +287,23 @@ async fn complete(
     Path(model): Path<String>,
     request: Request,
 ) -> Response {
-    handle(&shared, request, Api::Complete { model }).await
+    let endpoint = Endpoint::J2Complete {
+        model,
+        custom_model: None,
+    };
+    handle(&shared, request, endpoint).await
 }
 
 async fn complete_custom(
     State(shared): State<Arc<Shared>>,
-    Path((model, _custom)): Path<(String, String)>,
+    Path((model, custom)): Path<(String, String)>,
     request: Request,
 ) -> Response {
-    handle(&shared, request, Api::Complete { model }).await
-}
-
-enum Api {
-    Complete { model: String },
-    Chat,
+    let endpoint = Endpoint::J2Complete {
+        model,
+        custom_model: Some(custom),
+    };
+    handle(&shared, request, endpoint).await
 }
 
 /// Whether the request carries an accepted `Authorization: Bearer <key>`.
@@ -364,7 +367,7 @@ fn findings_header(findings: &[&Finding]) -> Option<HeaderValue> {
     HeaderValue::from_str(&text).ok()
 }
 
-async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
+async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Response {
     let config = &shared.config;
     let (parts, body) = request.into_parts();
     if !authorized(&parts.headers, config.keys.as_ref()) {
@@ -383,27 +386,10 @@ async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
             );
         }
     };
-    let kind = match api {
-        Api::Complete { .. } => PayloadKind::J2CompleteRequest,
-        Api::Chat => PayloadKind::JambaChatRequest,
-    };
-    let mut report = shared.validator.validate(kind, &body);
-    if let Api::Complete { model } = &api {
-        // The path names the J2 model; the validator checks its name like a body `model`.
-        // One finding per fact: a body naming the same model has been checked already.
-        let finding = shared.validator.check_model_name(model, "");
-        let same_model = body.get("model").and_then(Value::as_str) == Some(model.as_str());
-        let reported = |finding: &Finding| {
-            same_model
-                && report
-                    .findings
-                    .iter()
-                    .any(|known| known.rule == finding.rule)
-        };
-        if let Some(finding) = finding.filter(|finding| !reported(finding)) {
-            report.findings.push(finding.with_target(Target::Endpoint));
-        }
-    }
+    let (kind, _) = endpoint.kinds();
+    // The body, and for J2 the model the path names (reported once when the body names it
+    // too, as the v2 Python SDK's bodies do).
+    let report = shared.validator.validate_request(&endpoint, &body);
     let rejected: Vec<&Finding> = report
         .findings
         .iter()
@@ -453,15 +439,15 @@ async fn handle(shared: &Shared, request: Request, api: Api) -> Response {
     for pointer in shared.validator.unknown_fields(kind, &cleaned) {
         remove_pointer(&mut cleaned, &pointer);
     }
-    let mut response = match api {
-        Api::Complete { .. } => match serde_json::from_value::<J2CompleteRequest>(cleaned) {
+    let mut response = match endpoint {
+        Endpoint::J2Complete { .. } => match serde_json::from_value::<J2CompleteRequest>(cleaned) {
             Ok(request) => {
                 let answer = synth::j2_complete(&request, config.seed);
                 json_response(&answer, answer_id(&answer.id))
             }
             Err(parse_error) => typed_parse_failure(&parse_error),
         },
-        Api::Chat => match serde_json::from_value::<JambaChatRequest>(cleaned) {
+        Endpoint::JambaChat => match serde_json::from_value::<JambaChatRequest>(cleaned) {
             Ok(request) if request.stream == Some(Some(true)) => {
                 let cut = fault == Some(Fault::CutStream);
                 stream_response(&request, config.seed, cut)

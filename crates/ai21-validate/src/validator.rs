@@ -71,13 +71,6 @@ impl Validator {
         drift::undeclared_fields(&self.drift[Self::index(kind)], payload)
     }
 
-    /// Checks a model name used in a request (such as the one a J2 URL path names) against
-    /// the known models: `drift/unknown-model`, `drift/retired-model` or
-    /// `drift/deprecated-model` warnings, located at `pointer`.
-    pub fn check_model_name(&self, name: &str, pointer: &str) -> Option<Finding> {
-        model::check_model(name, "model", pointer, model::Use::Request)
-    }
-
     /// Whether `payload` satisfies the schema of `kind` (rules and drift aside).
     pub fn is_schema_valid(&self, kind: PayloadKind, payload: &Value) -> bool {
         self.compiled(kind).is_valid(payload)
