@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Field, Fields, GenericArgument, Item, LitStr, PathArguments, Token, Type};
+use syn::{Attribute, Fields, GenericArgument, Item, LitStr, PathArguments, Token, Type};
 
 use crate::projection::{PropertyFacts, PropertyKey};
 
@@ -59,27 +59,9 @@ pub(crate) fn rewrite(
 
 /// The JSON tag of an enum variant: its serde rename, or its name.
 fn variant_tag(variant: &syn::Variant) -> Result<String, String> {
-    for attribute in variant
-        .attrs
-        .iter()
-        .filter(|attribute| attribute.path().is_ident("serde"))
-    {
-        let items = attribute
-            .parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
-            .map_err(|error| format!("reading a serde attribute: {error}"))?;
-        for item in items {
-            if let syn::Meta::NameValue(pair) = item
-                && pair.path.is_ident("rename")
-                && let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(rename),
-                    ..
-                }) = &pair.value
-            {
-                return Ok(rename.value());
-            }
-        }
-    }
-    Ok(variant.ident.to_string())
+    Ok(SerdeField::read(&variant.attrs)?
+        .rename
+        .unwrap_or_else(|| variant.ident.to_string()))
 }
 
 fn rewrite_fields(
@@ -93,7 +75,7 @@ fn rewrite_fields(
         return Ok(());
     };
     for field in &mut fields.named {
-        let serde = SerdeField::read(field)?;
+        let serde = SerdeField::read(&field.attrs)?;
         if serde.flatten {
             continue;
         }
@@ -160,7 +142,7 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// The parts of a field's `#[serde(...)]` attributes the pass needs.
+/// The parts of the `#[serde(...)]` attributes of a field or variant the pass needs.
 #[derive(Debug, Default)]
 struct SerdeField {
     rename: Option<String>,
@@ -168,10 +150,9 @@ struct SerdeField {
 }
 
 impl SerdeField {
-    fn read(field: &Field) -> Result<Self, String> {
+    fn read(attributes: &[Attribute]) -> Result<Self, String> {
         let mut serde = SerdeField::default();
-        for attribute in field
-            .attrs
+        for attribute in attributes
             .iter()
             .filter(|attribute| attribute.path().is_ident("serde"))
         {

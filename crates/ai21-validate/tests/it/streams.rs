@@ -188,6 +188,18 @@ fn chunks_agree_with_each_other() {
         .as_object_mut()
         .expect("an object")
         .remove("usage");
+    // Only a last chunk that carries usage may have no choice, and the finish reason is on
+    // the last chunk with a choice.
+    let usage = json!({"prompt_tokens": 144, "completion_tokens": 5, "total_tokens": 149});
+    let mut early = good_chunks();
+    early.insert(2, json!({"id": ID, "choices": []}));
+    let mut last_without_usage = good_chunks();
+    last_without_usage[3]["usage"] = Value::Null;
+    last_without_usage.push(json!({"id": ID, "choices": []}));
+    let mut finish_before_the_last_choice = good_chunks();
+    finish_before_the_last_choice[3]["usage"] = Value::Null;
+    finish_before_the_last_choice[2]["choices"][0]["finish_reason"] = json!("stop");
+    finish_before_the_last_choice.push(json!({"id": ID, "choices": [], "usage": usage}));
     let cases: Vec<(&str, Vec<Value>, Vec<Located>)> = vec![
         (
             "another id",
@@ -226,6 +238,29 @@ fn chunks_agree_with_each_other() {
             "no usage on the last chunk",
             no_usage,
             vec![("schema/required", "Reassembled".to_owned(), String::new())],
+        ),
+        (
+            "no choice in the middle",
+            early,
+            vec![at("stream/choice-missing", 3, 5, "/choices")],
+        ),
+        (
+            "a last chunk with neither choice nor usage",
+            last_without_usage,
+            vec![
+                at("stream/choice-missing", 5, 9, "/choices"),
+                ("schema/required", "Reassembled".to_owned(), String::new()),
+            ],
+        ),
+        (
+            "a finish reason before the last chunk with a choice",
+            finish_before_the_last_choice,
+            vec![at(
+                "stream/finish-reason-last",
+                3,
+                5,
+                "/choices/0/finish_reason",
+            )],
         ),
     ];
     for (what, chunks, expected) in cases {
@@ -356,47 +391,4 @@ fn streams_as_servers_send_them_are_valid() {
             "usage": usage
         }))
     );
-}
-
-#[test]
-fn only_a_last_chunk_that_carries_usage_may_have_no_choice() {
-    let usage = json!({"prompt_tokens": 144, "completion_tokens": 5, "total_tokens": 149});
-    let mut early = good_chunks();
-    early.insert(2, json!({"id": ID, "choices": []}));
-    let mut last_without_usage = good_chunks();
-    last_without_usage[3]["usage"] = Value::Null;
-    last_without_usage.push(json!({"id": ID, "choices": []}));
-    let mut finish_before_the_last_choice = good_chunks();
-    finish_before_the_last_choice[3]["usage"] = Value::Null;
-    finish_before_the_last_choice[2]["choices"][0]["finish_reason"] = json!("stop");
-    finish_before_the_last_choice.push(json!({"id": ID, "choices": [], "usage": usage}));
-    let cases: Vec<(&str, Vec<Value>, Vec<Located>)> = vec![
-        (
-            "no choice in the middle",
-            early,
-            vec![at("stream/choice-missing", 3, 5, "/choices")],
-        ),
-        (
-            "a last chunk with neither choice nor usage",
-            last_without_usage,
-            vec![
-                at("stream/choice-missing", 5, 9, "/choices"),
-                ("schema/required", "Reassembled".to_owned(), String::new()),
-            ],
-        ),
-        (
-            "a finish reason before the last chunk with a choice",
-            finish_before_the_last_choice,
-            vec![at(
-                "stream/finish-reason-last",
-                3,
-                5,
-                "/choices/0/finish_reason",
-            )],
-        ),
-    ];
-    for (what, chunks, expected) in cases {
-        let report = validate(&body(&chunks));
-        assert_eq!(located(&report), expected, "{what}:\n{}", report.report);
-    }
 }
