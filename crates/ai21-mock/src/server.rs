@@ -436,9 +436,7 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
 
     // The answer is built from the typed request, without the fields the server ignores.
     let mut cleaned = body;
-    for pointer in shared.validator.unknown_fields(kind, &cleaned) {
-        remove_pointer(&mut cleaned, &pointer);
-    }
+    shared.validator.remove_unknown_fields(kind, &mut cleaned);
     let mut response = match endpoint {
         Endpoint::J2Complete { .. } => match serde_json::from_value::<J2CompleteRequest>(cleaned) {
             Ok(request) => {
@@ -588,17 +586,6 @@ fn fault_response(fault: Fault) -> Response {
             StatusCode::SERVICE_UNAVAILABLE,
             json!("Service unavailable (fault injection)"),
         ),
-    }
-}
-
-/// Removes the value at a JSON Pointer, if there is one.
-fn remove_pointer(value: &mut Value, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
-        return;
-    };
-    let last = last.replace("~1", "/").replace("~0", "~");
-    if let Some(Value::Object(object)) = value.pointer_mut(parent) {
-        object.remove(&last);
     }
 }
 

@@ -71,6 +71,14 @@ impl Validator {
         drift::undeclared_fields(&self.drift[Self::index(kind)], payload)
     }
 
+    /// Removes from `payload` the fields [`Validator::unknown_fields`] finds: the request
+    /// a server that ignores unknown fields reads.
+    pub fn remove_unknown_fields(&self, kind: PayloadKind, payload: &mut Value) {
+        for pointer in self.unknown_fields(kind, payload) {
+            remove_pointer(payload, &pointer);
+        }
+    }
+
     /// Whether `payload` satisfies the schema of `kind` (rules and drift aside).
     pub fn is_schema_valid(&self, kind: PayloadKind, payload: &Value) -> bool {
         self.compiled(kind).is_valid(payload)
