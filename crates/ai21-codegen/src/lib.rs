@@ -138,14 +138,14 @@ pub struct Options {
 }
 
 impl Options {
-    /// The options the workspace uses: `PartialEq` and `schemars::JsonSchema` derives,
+    /// The options the workspace uses: a `PartialEq` derive,
     /// `BTreeMap` for maps (deterministic order), the presence helpers at `crate::presence`.
     pub fn new(root_type_name: impl Into<String>, source: impl Into<String>) -> Self {
         Options {
             root_type_name: root_type_name.into(),
             source: source.into(),
             command: "cargo xtask codegen".to_owned(),
-            derives: vec!["PartialEq".to_owned(), "::schemars::JsonSchema".to_owned()],
+            derives: vec!["PartialEq".to_owned()],
             map_type: "::std::collections::BTreeMap".to_owned(),
             presence_module: "crate::presence".to_owned(),
             shared_module: "crate::shared".to_owned(),

@@ -521,3 +521,12 @@ fn record(
 
 /// How long one request may take before it counts as a transport failure.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The HTTP client the runner sends its cases with: TLS by rustls with the `ring` crypto
+/// provider (installed as the process default unless one is already), [`REQUEST_TIMEOUT`]
+/// per request.
+pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    // An Err means a provider is installed already, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build()
+}

@@ -85,6 +85,8 @@ fn main() {
         let base_url = mock.base_url();
         println!("mock at {base_url}; {clients} clients, {seconds} s per scenario");
         for scenario in scenarios() {
+            // The workspace's reqwest has rustls without a provider of its own.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().expect("a client");
             let body = Arc::new(scenario.body.to_string());
             let url = Arc::new(format!("{base_url}{}", scenario.path));

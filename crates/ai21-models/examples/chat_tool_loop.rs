@@ -42,6 +42,9 @@ pub(crate) struct Transcript {
 
 /// Runs the conversation against `base_url` (such as `https://api.ai21.com`).
 pub(crate) async fn run(base_url: &str, api_key: &str) -> Result<Transcript, Box<dyn Error>> {
+    // This workspace builds reqwest's TLS with rustls and no crypto provider of its own
+    // (so no C/cmake build); a project using reqwest's default features skips this line.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let url = format!("{base_url}/studio/v1/chat/completions");
     let post =

@@ -71,7 +71,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
                 Endpoints::J2 => "J2 complete only",
             }
         ));
-        let client = reqwest::Client::builder().timeout(verify::REQUEST_TIMEOUT).build().context("building the HTTP client")?;
+        let client = verify::http_client().context("building the HTTP client")?;
         let sent = verify::send_all(&client, &base_url, &key, cases, args.concurrency).await;
         if let Some(mock) = mock {
             mock.stop().await.context("stopping the embedded mock")?;

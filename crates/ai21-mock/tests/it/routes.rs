@@ -320,6 +320,8 @@ async fn a_real_socket_on_loopback_serves_clients() {
     .await
     .expect("binds loopback");
     assert!(mock.addr.ip().is_loopback());
+    // The workspace's reqwest has rustls without a provider of its own (no C/cmake build).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let response = client
         .post(format!("{}{CHAT}", mock.base_url()))

@@ -8,14 +8,7 @@
 //!
 
 ///A human-readable message, or a list of validation problems.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum ErrorDetail {
     ///The string form.
@@ -29,27 +22,13 @@ impl ::std::convert::From<::std::vec::Vec<ValidationProblem>> for ErrorDetail {
     }
 }
 ///Body of an error answer (any 4xx or 5xx) from either endpoint: the FastAPI-style envelope `{"detail": ...}`. `detail` is a message, or a list of validation problems. Strictness policy: like other responses, unknown properties are accepted and reported by the validator as drift warnings.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ErrorResponse {
     ///What went wrong: a message, or one entry per invalid part of the request.
     pub detail: ErrorDetail,
 }
 ///A key or an array index in a validation problem's location.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum LocationPart {
     ///The string form.
@@ -71,14 +50,7 @@ impl ::std::convert::From<i64> for LocationPart {
     }
 }
 ///One invalid part of a request, FastAPI style.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ValidationProblem {
     ///Path to the invalid value, from the top of the request (`body`, then keys and indexes).
     pub loc: ::std::vec::Vec<LocationPart>,

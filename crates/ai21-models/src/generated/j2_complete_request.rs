@@ -15,14 +15,7 @@
 //! - `/properties/topP`: `minimum` 0
 
 ///Body of a Jurassic-2 completion request, `POST /studio/v1/{model}/complete` (or `/studio/v1/{model}/{customModel}/complete`). Strictness policy: requests reject unknown properties, because the server silently ignores a misspelt parameter (for example `max_tokens` instead of `maxTokens`) and that is the bug users most need caught.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct J2CompleteRequest {
     ///Penalty on tokens in proportion to the number of times they have appeared. `null` means not given.
@@ -144,14 +137,7 @@ pub struct J2CompleteRequest {
     pub top_p: ::std::option::Option<::std::option::Option<f64>>,
 }
 ///A repetition penalty: its strength and the token classes it applies to. Every flag is optional and defaults to true at the API (the 1.x Python client defaulted them to false when it built penalties itself).
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Penalty {
     ///Whether the penalty applies to emojis. `null` means not given.

@@ -13,14 +13,7 @@
 //! - `/properties/completions`: `minItems` 1
 
 ///One generated completion and the reason generation stopped.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Completion {
     ///The generated text and its tokens.
     pub data: CompletionData,
@@ -29,14 +22,7 @@ pub struct Completion {
     pub finish_reason: FinishReason,
 }
 ///Text of a completion and its tokens. The text excludes a matched stop sequence and the end-of-text token.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct CompletionData {
     ///The generated text.
     pub text: ::std::string::String,
@@ -44,14 +30,7 @@ pub struct CompletionData {
     pub tokens: ::std::vec::Vec<TokenData>,
 }
 ///A J2 response id: a UUID-shaped hex string from AI21 Studio, or an integer from AWS Bedrock.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum CompletionId {
     ///The string form.
@@ -73,14 +52,7 @@ impl ::std::convert::From<i64> for CompletionId {
     }
 }
 ///Why generation stopped: the `length` limit was reached, the model produced its end-of-text token, or a stop sequence was generated. The `reason` value selects the shape.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(tag = "reason")]
 pub enum FinishReason {
     /**FinishReasonLength
@@ -104,14 +76,7 @@ The model generated one of the request's stop sequences.*/
     },
 }
 ///A token and its log probabilities. Tokens are SentencePiece-style: `▁` marks a space, one token may span several words, and `<|newline|>` and `<|endoftext|>` are special tokens.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct GeneratedToken {
     ///Log probability of the token after the sampling parameters are applied. Never positive; exactly 0 is common under low temperature or topP below 1.
     pub logprob: f64,
@@ -126,14 +91,7 @@ pub struct GeneratedToken {
     pub token: ::std::string::String,
 }
 ///Body of a successful Jurassic-2 completion response. Strictness policy: responses accept unknown properties, because servers add fields over time; the validator reports them as drift warnings instead.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct J2CompleteResponse {
     ///The generated completions, one per requested result (`numResults`, default 1).
     pub completions: ::std::vec::Vec<Completion>,
@@ -143,14 +101,7 @@ pub struct J2CompleteResponse {
     pub prompt: Prompt,
 }
 ///The prompt echoed back with its tokenization.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Prompt {
     ///The prompt text; equal to the request's `prompt`.
     pub text: ::std::string::String,
@@ -158,14 +109,7 @@ pub struct Prompt {
     pub tokens: ::std::vec::Vec<TokenData>,
 }
 ///Start and end offsets of a token in its decoded text, counted in Unicode code points (`end` is exclusive). Zero-width ranges (`start == end`) are normal for a leading `▁`, for `<|endoftext|>` and for a matched stop token.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TextRange {
     ///Offset just past the token's last character.
     pub end: u64,
@@ -173,14 +117,7 @@ pub struct TextRange {
     pub start: u64,
 }
 ///One token of the prompt or of a completion: the token, its top alternatives, and where it sits in the text.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TokenData {
     ///The token and its log probabilities.
     #[serde(rename = "generatedToken")]
@@ -196,14 +133,7 @@ pub struct TokenData {
     pub top_tokens: ::std::option::Option<::std::vec::Vec<TopToken>>,
 }
 ///An alternative token at a position and its log probability.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TopToken {
     ///Log probability of the alternative token; never positive.
     pub logprob: f64,

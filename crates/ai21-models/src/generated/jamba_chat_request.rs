@@ -25,14 +25,7 @@
 /// Types shared with other payloads, defined once in the shared module.
 pub use crate::shared::{ToolCall, ToolCallFunction, ToolCallType};
 ///One message of the conversation; its `role` selects the shape.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(tag = "role", deny_unknown_fields)]
 pub enum ChatMessage {
     /**SystemMessage
@@ -85,14 +78,7 @@ The result of a tool call, sent back to the model.*/
     },
 }
 ///A document to ground the answer in.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     ///The document's text.
@@ -115,14 +101,7 @@ pub struct Document {
     >,
 }
 ///Describes a function the model may call.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionDefinition {
     ///What the function does, for the model to decide when to call it.
@@ -143,14 +122,7 @@ pub struct FunctionDefinition {
     pub parameters: ::std::option::Option<FunctionParameters>,
 }
 ///A JSON Schema (subset) for a function's arguments: an object schema with named properties. Further JSON Schema keywords are passed through to the model, so they are accepted.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct FunctionParameters {
     ///Schema of each argument, by name.
     pub properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -167,7 +139,6 @@ pub struct FunctionParameters {
 }
 ///Always `object`.
 #[derive(
-    ::schemars::JsonSchema,
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
@@ -219,14 +190,7 @@ impl ::std::convert::TryFrom<::std::string::String> for FunctionParametersType {
     }
 }
 ///Body of a Jamba chat completion request, `POST /studio/v1/chat/completions`. Strictness policy: requests reject unknown properties, because the server silently ignores a misspelt parameter (for example `maxTokens` instead of `max_tokens`) and that is the bug users most need caught.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct JambaChatRequest {
     ///Documents the answer should be grounded in (retrieval-augmented generation). `null` means not given.
@@ -302,14 +266,7 @@ pub struct JambaChatRequest {
     pub top_p: ::std::option::Option<::std::option::Option<f64>>,
 }
 ///Stop generating when the model produces one of these strings; the text ends before it. A single string or a list; `null` means none.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(untagged)]
 pub enum JambaChatRequestStop {
     ///The string form.
@@ -326,14 +283,7 @@ for JambaChatRequestStop {
     }
 }
 ///The format of the answer.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseFormat {
     ///`text` (the default) or `json_object` (JSON mode).
@@ -342,7 +292,6 @@ pub struct ResponseFormat {
 }
 ///Kind of output format.
 #[derive(
-    ::schemars::JsonSchema,
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
@@ -399,14 +348,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ResponseFormatType {
     }
 }
 ///A tool the model may call. Only functions are supported.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ToolDefinition {
     ///The function's name, purpose and parameters.
@@ -417,7 +359,6 @@ pub struct ToolDefinition {
 }
 ///Always `function`.
 #[derive(
-    ::schemars::JsonSchema,
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,

@@ -17,14 +17,7 @@ pub use crate::shared::{
     Usage,
 };
 ///One generated answer.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ChatChoice {
     ///Why generation stopped. Known values: `stop` (natural end or a stop sequence), `length` (reached `max_tokens`), `tool_calls`, `content_filter`. The set is open; the validator warns on other values.
     pub finish_reason: ::std::string::String,
@@ -41,14 +34,7 @@ pub struct ChatChoice {
     pub message: ResponseMessage,
 }
 ///Body of a successful, non-streamed Jamba chat completion response. Strictness policy: responses accept unknown properties, because servers add fields over time (Bedrock and Vertex add `meta` and `model`, Azure `created` and `object`); the validator reports unknown ones as drift warnings instead.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct JambaChatResponse {
     ///The generated answers, one per requested choice (`n`, default 1), in index order.
     pub choices: ::std::vec::Vec<ChatChoice>,
@@ -72,14 +58,7 @@ pub struct JambaChatResponse {
     pub usage: Usage,
 }
 ///The answer message: text, tool calls, or both.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ResponseMessage {
     ///The answer's text; `null` when the model only made tool calls. It may start with a space.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -98,7 +77,6 @@ pub struct ResponseMessage {
 }
 ///Always `assistant`.
 #[derive(
-    ::schemars::JsonSchema,
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
@@ -150,15 +128,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ResponseMessageRole {
     }
 }
 ///Transport metadata of an answer.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct ResponseMeta {
     ///How long the request took on the server, in milliseconds.
     #[serde(

@@ -15,14 +15,7 @@
 /// Types shared with other payloads, defined once in the shared module.
 pub use crate::shared::{LogProbs, LogProbsContent, TopLogProb, Usage};
 ///The streamed part of the single choice.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ChunkChoice {
     ///What this chunk adds: the role (first chunk only) or a piece of content.
     pub delta: ChunkDelta,
@@ -46,15 +39,7 @@ pub struct ChunkChoice {
     pub logprobs: ::std::option::Option<::std::option::Option<LogProbs>>,
 }
 ///The increment a chunk carries: `{"role": "assistant"}` in the first chunk, `{"content": "..."}` afterwards (never both; an empty or `null` content piece is allowed).
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct ChunkDelta {
     ///The next piece of the answer's text; `null` or absent in a chunk that carries none.
     #[serde(
@@ -73,7 +58,6 @@ pub struct ChunkDelta {
 }
 ///Always `assistant`, in the first chunk.
 #[derive(
-    ::schemars::JsonSchema,
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
@@ -125,14 +109,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ChunkDeltaRole {
     }
 }
 ///One `data:` event of a streamed Jamba chat response (`stream: true`): the JSON after `data: `, one per event, until the literal `data: [DONE]`. Strictness policy: chunks accept unknown properties, because transports add fields (Bedrock adds `meta` and invocation metrics); the validator reports unknown ones as drift warnings instead.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct JambaChatStreamChunk {
     ///The choice this chunk continues: exactly one, with index 0, in every chunk but a final usage-only chunk, whose list may be empty.
     pub choices: ::std::vec::Vec<ChunkChoice>,

@@ -8,15 +8,7 @@
 //! - `/$defs/TopLogProb/properties/logprob`: `maximum` 0
 
 ///Log probability information as the SDK models it. Never seen filled in by a real server.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Default,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
 pub struct LogProbs {
     ///The token's log probability and its top alternatives.
     #[serde(
@@ -27,14 +19,7 @@ pub struct LogProbs {
     pub content: ::std::option::Option<LogProbsContent>,
 }
 ///A token, its log probability and its top alternatives.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct LogProbsContent {
     ///Log probability of the token; never positive.
     pub logprob: f64,
@@ -49,14 +34,7 @@ pub struct LogProbsContent {
     pub top_logprobs: ::std::option::Option<::std::vec::Vec<TopLogProb>>,
 }
 ///A call of one of the request's tools, as the model asked for it.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ToolCall {
     ///The function called and its arguments.
     pub function: ToolCallFunction,
@@ -67,14 +45,7 @@ pub struct ToolCall {
     pub type_: ToolCallType,
 }
 ///Name and arguments of a function call.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ToolCallFunction {
     ///The arguments as a JSON-encoded string (not a JSON object).
     pub arguments: ::std::string::String,
@@ -83,7 +54,6 @@ pub struct ToolCallFunction {
 }
 ///Always `function`.
 #[derive(
-    ::schemars::JsonSchema,
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
@@ -135,14 +105,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ToolCallType {
     }
 }
 ///An alternative token and its log probability.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TopLogProb {
     ///Log probability of the alternative; never positive.
     pub logprob: f64,
@@ -150,14 +113,7 @@ pub struct TopLogProb {
     pub token: ::std::string::String,
 }
 ///Token counts of a request. The prompt count includes hidden formatting and system tokens, so it is larger than the visible prompt; the total is the sum of the other two.
-#[derive(
-    ::schemars::JsonSchema,
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq
-)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Usage {
     ///Tokens generated, over all choices.
     pub completion_tokens: u64,
