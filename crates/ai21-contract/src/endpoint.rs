@@ -6,8 +6,8 @@
 //! is part of the path, not of the body, so it is read from there too.
 //!
 //! The endpoint type is the validator's [`Endpoint`]; this module adds what a capture
-//! needs around it: finding the path in a full URL ([`from_url`]), writing it back
-//! ([`path`]), and cutting URLs into parts for redaction.
+//! needs around it: finding the path in a full URL ([`from_url`]; `Endpoint::path` writes
+//! it back), and cutting URLs into parts for redaction.
 
 use std::borrow::Cow;
 
@@ -42,21 +42,6 @@ pub fn from_url(url: &str) -> Option<Endpoint> {
         Cow::Owned(format!("/{path}"))
     };
     Endpoint::from_path(&path).ok()
-}
-
-/// The endpoint's path, such as `/studio/v1/j2-mid/complete`; [`from_url`] reads it back.
-pub fn path(endpoint: &Endpoint) -> String {
-    match endpoint {
-        Endpoint::J2Complete {
-            model,
-            custom_model: None,
-        } => format!("/studio/v1/{model}/complete"),
-        Endpoint::J2Complete {
-            model,
-            custom_model: Some(custom_model),
-        } => format!("/studio/v1/{model}/{custom_model}/complete"),
-        Endpoint::JambaChat => "/studio/v1/chat/completions".to_owned(),
-    }
 }
 
 /// A URL cut into its parts without decoding or normalising anything, so that the parts

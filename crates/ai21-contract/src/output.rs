@@ -26,7 +26,7 @@ use std::io::{self, IsTerminal, Write};
 use ai21_validate::{Endpoint, Finding, PayloadKind, Report, Severity, Target};
 
 use crate::capture::{Location, Origin, Position, Skipped, Unreadable};
-use crate::{endpoint, redact};
+use crate::redact;
 
 mod human;
 mod json;
@@ -149,11 +149,7 @@ impl fmt::Display for Subject {
                 status,
                 streamed,
             } => {
-                write!(
-                    formatter,
-                    "{method} {} -> {status}",
-                    endpoint::path(endpoint)
-                )?;
+                write!(formatter, "{method} {} -> {status}", endpoint.path())?;
                 if *streamed {
                     formatter.write_str(" (event stream)")?;
                 }

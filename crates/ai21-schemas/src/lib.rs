@@ -5,7 +5,8 @@
 //! `chat/completions` request, response and stream chunk, and the error envelope. This
 //! crate embeds those files and the examples beside them, and serves them: each
 //! [`PayloadKind`] knows its schema (parsed once), its file name and its `$id`, and
-//! iterates over its documented and deliberately invalid [`Example`]s.
+//! iterates over its documented and deliberately invalid [`Example`]s; an [`Endpoint`] is
+//! where each kind is sent and answered.
 //!
 //! ```
 //! use ai21_schemas::PayloadKind;
@@ -22,8 +23,10 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+mod endpoint;
 mod repair;
 
+pub use endpoint::{Endpoint, UnknownEndpoint};
 pub use repair::{Repair, Repaired};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));

@@ -3,7 +3,6 @@
 //! The rules are documented on [`Validator::validate_exchange`].
 
 use ai21_schemas::PayloadKind;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::describe::{count, first_difference, found, or_list, short_str};
@@ -11,7 +10,7 @@ use crate::model::{Use, check_model};
 use crate::report::{Finding, Report, Target};
 use crate::rule::parameter;
 use crate::validator::retarget;
-use crate::{Error, Result, Validator};
+use crate::{Endpoint, Error, Result, Validator};
 
 /// The rules about a model's name, which the path and the body of a J2 request can both
 /// trigger for the same model.
@@ -20,65 +19,6 @@ const MODEL_RULES: [&str; 3] = [
     "drift/retired-model",
     "drift/deprecated-model",
 ];
-
-/// The endpoint a request was sent to, parsed from its URL path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(tag = "endpoint", rename_all = "kebab-case")]
-pub enum Endpoint {
-    /// `POST /studio/v1/{model}/complete` or `/studio/v1/{model}/{custom_model}/complete`.
-    J2Complete {
-        /// The model named by the path, such as `j2-mid`.
-        model: String,
-        /// The custom (fine-tuned) model named by the path, if any.
-        custom_model: Option<String>,
-    },
-    /// `POST /studio/v1/chat/completions`.
-    JambaChat,
-}
-
-impl Endpoint {
-    /// Parses a URL path (a query string is ignored): `/studio/v1/{model}/complete`,
-    /// `/studio/v1/{model}/{custom}/complete` or `/studio/v1/chat/completions`.
-    pub fn from_path(path: &str) -> Result<Endpoint> {
-        let without_query = path.split(['?', '#']).next().unwrap_or(path);
-        let segments: Vec<&str> = without_query.split('/').collect();
-        let unknown = || Error::UnknownEndpoint {
-            path: path.to_owned(),
-        };
-        match segments.as_slice() {
-            ["", "studio", "v1", "chat", "completions"] => Ok(Endpoint::JambaChat),
-            ["", "studio", "v1", model, "complete"] if !model.is_empty() => {
-                Ok(Endpoint::J2Complete {
-                    model: (*model).to_owned(),
-                    custom_model: None,
-                })
-            }
-            ["", "studio", "v1", model, custom, "complete"]
-                if !model.is_empty() && !custom.is_empty() =>
-            {
-                Ok(Endpoint::J2Complete {
-                    model: (*model).to_owned(),
-                    custom_model: Some((*custom).to_owned()),
-                })
-            }
-            _ => Err(unknown()),
-        }
-    }
-
-    /// The payload kinds of the request and of a success response at this endpoint.
-    pub fn kinds(&self) -> (PayloadKind, PayloadKind) {
-        match self {
-            Endpoint::J2Complete { .. } => (
-                PayloadKind::J2CompleteRequest,
-                PayloadKind::J2CompleteResponse,
-            ),
-            Endpoint::JambaChat => (
-                PayloadKind::JambaChatRequest,
-                PayloadKind::JambaChatResponse,
-            ),
-        }
-    }
-}
 
 /// What came back for a request.
 #[derive(Debug, Clone, PartialEq)]

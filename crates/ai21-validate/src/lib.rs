@@ -73,8 +73,8 @@ mod schema;
 mod stream;
 mod validator;
 
-pub use ai21_schemas::PayloadKind;
-pub use exchange::{Endpoint, Exchange, ResponseBody};
+pub use ai21_schemas::{Endpoint, PayloadKind};
+pub use exchange::{Exchange, ResponseBody};
 pub use generate::proptest_config;
 pub use model::{KnownModel, ModelStatus, find_model, known_models};
 pub use report::{Finding, Report, Severity, Target};
@@ -108,13 +108,8 @@ pub enum Error {
         message: String,
     },
     /// A URL path names no known endpoint.
-    #[error(
-        "unknown endpoint path {path:?}: expected /studio/v1/{{model}}/complete, /studio/v1/{{model}}/{{custom model}}/complete or /studio/v1/chat/completions"
-    )]
-    UnknownEndpoint {
-        /// The path.
-        path: String,
-    },
+    #[error(transparent)]
+    UnknownEndpoint(#[from] ai21_schemas::UnknownEndpoint),
     /// An exchange has no endpoint and its request does not say which API it is for.
     #[error(
         "cannot tell which API the exchange is for: no endpoint, and the request has neither `prompt` (J2) nor `messages` (Jamba)"

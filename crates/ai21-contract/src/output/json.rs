@@ -11,7 +11,6 @@ use super::{
     line_of, target_name,
 };
 use crate::capture::Location;
-use crate::endpoint;
 
 pub(super) struct Json<'w> {
     out: Box<dyn Write + Send + 'w>,
@@ -70,7 +69,7 @@ impl Record {
             } => Record {
                 record: "exchange",
                 method: Some(clean(method).into_owned()),
-                endpoint: Some(clean(&endpoint::path(endpoint)).into_owned()),
+                endpoint: Some(clean(&endpoint.path()).into_owned()),
                 status: Some(*status),
                 payload_kind: None,
             },

@@ -41,7 +41,7 @@ fn summarise(item: &Item) -> String {
                 "{}: {} {} -> {}, request {}, response {}",
                 record.location,
                 exchange.method,
-                ai21_contract::endpoint::path(exchange.endpoint()),
+                exchange.endpoint().path(),
                 exchange.response.status,
                 body_kind(&exchange.request.body),
                 body_kind(&exchange.response.body),
