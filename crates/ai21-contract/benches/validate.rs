@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::hint::black_box;
 
-use ai21_contract::capture::{self, Input, Position, ReadOptions};
+use ai21_capture::{Input, Position, ReadOptions};
 use ai21_contract::run::{self, RunOptions};
 use ai21_contract::synthetic::{self, Options};
 use ai21_schemas::PayloadKind;
@@ -49,7 +49,7 @@ fn capture() -> (Vec<u8>, u64, BTreeSet<u64>) {
 
 /// The lines of the records `validate` finds errors in or cannot read, with `jobs` threads.
 fn failing_lines(bytes: &[u8], jobs: usize) -> BTreeSet<u64> {
-    let items = capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
+    let items = ai21_capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
     let mut failing = BTreeSet::new();
     run::run(
         items,
@@ -73,7 +73,7 @@ fn failing_lines(bytes: &[u8], jobs: usize) -> BTreeSet<u64> {
 /// Validates the capture the way the binary does, with `jobs` threads; returns the number
 /// of records with errors so nothing is optimised away.
 fn validate(bytes: &[u8], jobs: usize) -> u64 {
-    let items = capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
+    let items = ai21_capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
     let summary = run::run(
         items,
         RunOptions {

@@ -32,9 +32,9 @@ use ai21_validate::{
 };
 use serde_json::Value;
 
-use crate::capture::{Body, Content, Exchange, Item, Record};
 use crate::output::{Checked, Outcome, Subject};
-use crate::redact;
+use ai21_capture::redact;
+use ai21_capture::{Body, Content, Exchange, Item, Record};
 
 /// How items are checked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -301,14 +301,14 @@ pub(crate) fn mask_key_fragments(message: &str, keys: &[String]) -> String {
     output
 }
 
-/// The prompt and completion texts of a record: every string [`redact::mask_content`]
+/// The prompt and completion texts of a record: every string [`crate::content::mask_content`]
 /// would mask, and, for an event stream, the content of its deltas joined (the
 /// reassembled response quotes that).
 fn content_strings(bodies: &[Body]) -> Vec<String> {
     let mut strings = Vec::new();
     let json = |value: &Value, strings: &mut Vec<String>| {
         let mut masked = value.clone();
-        redact::mask_content(&mut masked);
+        crate::content::mask_content(&mut masked);
         changed_strings(value, &masked, strings);
     };
     for body in bodies {
@@ -393,7 +393,7 @@ pub(crate) fn mask_quoted(message: &str, is_content: impl Fn(&str) -> bool) -> S
             .unwrap_or_else(|_| shown.to_owned());
         if !text.is_empty() && is_content(&text) {
             output.push('"');
-            output.push_str(&redact::masked(&text));
+            output.push_str(&crate::content::masked(&text));
             output.push('"');
         } else {
             output.push('"');

@@ -12,7 +12,6 @@ use ai21_schemas::PayloadKind;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::capture;
 use crate::commands;
 use crate::output;
 
@@ -228,12 +227,12 @@ pub enum InputFormat {
     Payload,
 }
 
-impl From<InputFormat> for capture::Format {
-    fn from(format: InputFormat) -> capture::Format {
+impl From<InputFormat> for ai21_capture::Format {
+    fn from(format: InputFormat) -> ai21_capture::Format {
         match format {
-            InputFormat::Jsonl => capture::Format::Jsonl,
-            InputFormat::Har => capture::Format::Har,
-            InputFormat::Payload => capture::Format::Payload,
+            InputFormat::Jsonl => ai21_capture::Format::Jsonl,
+            InputFormat::Har => ai21_capture::Format::Har,
+            InputFormat::Payload => ai21_capture::Format::Payload,
         }
     }
 }

@@ -25,8 +25,8 @@ use std::io::{self, IsTerminal, Write};
 
 use ai21_validate::{Endpoint, Finding, PayloadKind, Report, Severity, Target};
 
-use crate::capture::{Location, Origin, Position, Skipped, Unreadable};
-use crate::redact;
+use ai21_capture::redact;
+use ai21_capture::{Location, Origin, Position, Skipped, Unreadable};
 
 mod human;
 mod json;

@@ -25,9 +25,9 @@ use std::time::Instant;
 
 use ai21_validate::Validator;
 
-use crate::capture::{Items, Pending};
 use crate::check::{CheckOptions, check};
 use crate::output::{Outcome, Summary};
+use ai21_capture::{Items, Pending};
 
 /// The most text a batch holds, in bytes: a J2 exchange with token arrays is up to about
 /// 110 KB, so a batch holds a few of those, or up to [`BATCH_ITEMS`] small exchanges.
@@ -245,7 +245,7 @@ fn emit_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::{self, Input, Position, ReadOptions};
+    use ai21_capture::{Input, Position, ReadOptions};
 
     /// A capture of `lines` small records: far more batches than a window holds.
     fn capture(lines: usize) -> Vec<u8> {
@@ -259,7 +259,7 @@ mod tests {
     }
 
     fn lines_emitted(bytes: &[u8], jobs: usize) -> (Vec<u64>, Summary) {
-        let items = capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
+        let items = ai21_capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
         let mut lines = Vec::new();
         let summary = run(
             items,
@@ -309,7 +309,7 @@ mod tests {
 
     #[test]
     fn an_empty_input_is_one_unreadable_record_on_many_jobs_too() {
-        let items = capture::read_from([Input::Stdin], ReadOptions::default(), &b""[..]);
+        let items = ai21_capture::read_from([Input::Stdin], ReadOptions::default(), &b""[..]);
         let mut outcomes = Vec::new();
         let summary = run(
             items,
@@ -336,7 +336,7 @@ mod tests {
         let bytes = capture(BATCH_ITEMS * WINDOW_PER_JOB * 4);
         for jobs in [1, 2] {
             let items =
-                capture::read_from([Input::Stdin], ReadOptions::default(), bytes.as_slice());
+                ai21_capture::read_from([Input::Stdin], ReadOptions::default(), bytes.as_slice());
             let mut emitted = 0;
             let error = run(
                 items,
@@ -363,7 +363,8 @@ mod tests {
     #[should_panic(expected = "the emitter panics")]
     fn a_panicking_emitter_panics_the_run_without_hanging_it() {
         let bytes = capture(BATCH_ITEMS * WINDOW_PER_JOB * 4);
-        let items = capture::read_from([Input::Stdin], ReadOptions::default(), bytes.as_slice());
+        let items =
+            ai21_capture::read_from([Input::Stdin], ReadOptions::default(), bytes.as_slice());
         let mut emitted = 0;
         let _ = run(
             items,

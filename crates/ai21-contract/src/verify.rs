@@ -26,9 +26,9 @@ use ai21_validate::{Endpoint, Finding, Report, ResponseBody, Target, Validator, 
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use crate::capture::{self, Body, Headers, Location, Origin, Position};
 use crate::output::{Checked, Subject};
-use crate::redact::ApiKey;
+use ai21_capture::redact::ApiKey;
+use ai21_capture::{Body, Headers, Location, Origin, Position};
 
 /// Which requests the suite holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,7 +322,7 @@ fn describe_error(error: reqwest::Error) -> String {
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    crate::redact::text(&message).into_owned()
+    ai21_capture::redact::text(&message).into_owned()
 }
 
 /// Where a case's outcome is reported: the line of the recorded capture when there is
@@ -336,7 +336,7 @@ pub fn location(record: Option<&Path>, base_url: &str, index: usize) -> Location
         },
         None => Location {
             origin: Origin::File(Arc::from(Path::new(
-                &crate::redact::url(base_url).into_owned(),
+                &ai21_capture::redact::url(base_url).into_owned(),
             ))),
             position: Position::Entry(number),
         },
@@ -354,7 +354,7 @@ pub fn check(
     location: Location,
     base_url: &str,
     validator: &Validator,
-) -> (Checked, Option<capture::Exchange>) {
+) -> (Checked, Option<ai21_capture::Exchange>) {
     let case = &sent.case;
     let endpoint = Endpoint::from_path(&case.path).ok();
     let request_body = match &case.body {
@@ -496,27 +496,27 @@ fn record(
     reply: &Reply,
     base_url: &str,
     request_body: Value,
-) -> Option<capture::Exchange> {
+) -> Option<ai21_capture::Exchange> {
     let mut request_headers = Headers::new();
     request_headers.push("content-type", "application/json");
     let mut response_headers = Headers::new();
     if let Some(content_type) = &reply.content_type {
         response_headers.push("content-type", content_type);
     }
-    let request = capture::Request {
+    let request = ai21_capture::Request {
         headers: request_headers,
         body: match request_body {
             Value::String(text) => Body::Text(text),
             value => Body::from_json(value),
         },
     };
-    let response = capture::Response {
+    let response = ai21_capture::Response {
         status: reply.status,
         body: Body::from_text(reply.body.clone(), reply.content_type.as_deref(), true),
         headers: response_headers,
     };
     let url = format!("{}{}", base_url.trim_end_matches('/'), case.path);
-    capture::Exchange::new(&url, request, response).ok()
+    ai21_capture::Exchange::new(&url, request, response).ok()
 }
 
 /// How long one request may take before it counts as a transport failure.

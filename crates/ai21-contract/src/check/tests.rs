@@ -4,13 +4,13 @@ use ai21_validate::Validator;
 use serde_json::json;
 
 use super::*;
-use crate::capture::{self, Input, ReadOptions};
+use ai21_capture::{Input, ReadOptions};
 
 /// Checks one JSONL line and gives `rule at place` per finding.
 fn findings(line: &serde_json::Value, options: CheckOptions) -> Vec<String> {
     let text = line.to_string();
     let items: Vec<Item> =
-        capture::read_from([Input::Stdin], ReadOptions::default(), text.as_bytes()).collect();
+        ai21_capture::read_from([Input::Stdin], ReadOptions::default(), text.as_bytes()).collect();
     let [item] = <[Item; 1]>::try_from(items).expect("one item");
     match check(item, Validator::shared(), options) {
         Outcome::Checked(checked) => checked
@@ -193,7 +193,7 @@ fn quoted_strings_are_found_and_masked() {
 fn unreadable_messages_are_masked_whole_with_redact_content() {
     let text = b"{\"url\": \"/studio/v1/chat/completions\", \"request\": {}, \"response\": {\"status\": \"my prompt\"}}\n";
     let items: Vec<Item> =
-        capture::read_from([Input::Stdin], ReadOptions::default(), &text[..]).collect();
+        ai21_capture::read_from([Input::Stdin], ReadOptions::default(), &text[..]).collect();
     let outcome = check(
         items[0].clone(),
         Validator::shared(),

@@ -11,9 +11,9 @@ use std::time::Duration;
 use ai21_mock::{Config, Fault, Faults, RecordedExchange};
 use anyhow::{Context, Result, bail};
 
-use crate::capture::{self, Body, Headers};
 use crate::cli::{EXIT_OK, ServeArgs};
 use crate::output;
+use ai21_capture::{Body, Headers};
 
 /// Serves the mock on `--addr` (loopback by default) until Ctrl-C, printing a line per
 /// request that had findings, and recording every exchange with `--record`.
@@ -161,10 +161,10 @@ fn write_recording(
 
 /// A recorded exchange as a capture exchange (which redacts its URL, headers and bodies);
 /// `None` for a path that is not an API endpoint, which the mock does not record.
-fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<capture::Exchange> {
+fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<ai21_capture::Exchange> {
     let request_headers: Headers = recorded.request_headers.iter().cloned().collect();
     let response_headers: Headers = recorded.response_headers.iter().cloned().collect();
-    let request = capture::Request {
+    let request = ai21_capture::Request {
         body: Body::from_text(
             String::from_utf8_lossy(&recorded.request_body).into_owned(),
             request_headers.content_type(),
@@ -172,7 +172,7 @@ fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<capture::Exch
         ),
         headers: request_headers,
     };
-    let response = capture::Response {
+    let response = ai21_capture::Response {
         status: recorded.status,
         body: Body::from_text(
             String::from_utf8_lossy(&recorded.response_body).into_owned(),
@@ -182,7 +182,7 @@ fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<capture::Exch
         headers: response_headers,
     };
     let url = format!("{base_url}{}", recorded.path_and_query);
-    let mut exchange = capture::Exchange::new(&url, request, response).ok()?;
+    let mut exchange = ai21_capture::Exchange::new(&url, request, response).ok()?;
     exchange.method.clone_from(&recorded.method);
     Some(exchange)
 }

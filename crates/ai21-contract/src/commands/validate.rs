@@ -5,11 +5,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::capture::{self, Input, ReadOptions};
 use crate::check::CheckOptions;
 use crate::cli::ValidateArgs;
 use crate::output::{self, Progress, Settings};
 use crate::run::{self, RunOptions};
+use ai21_capture::{Input, ReadOptions};
 
 /// Validates the inputs and writes the report; the exit status is 1 when a record has an
 /// error or cannot be read (or has warnings, with `--deny-warnings`).
@@ -28,7 +28,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
         format: args.input_format.map(Into::into),
         kind: args.kind,
     };
-    let items = capture::read(inputs, read_options);
+    let items = ai21_capture::read(inputs, read_options);
     let settings = Settings {
         color: args.color.colors(args.format),
         verbose: args.verbose,

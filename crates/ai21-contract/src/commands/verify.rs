@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::{Endpoints, VerifyArgs};
 use crate::output::{self, Outcome, Settings, Summary};
-use crate::redact::ApiKey;
 use crate::verify::{self, Plan};
+use ai21_capture::redact::ApiKey;
 
 /// The key given to the embedded mock when the key variable is not set (any non-empty key
 /// is accepted there).
@@ -60,7 +60,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         };
         output::log(&format!(
             "verifying {} ({}): {} documented, {} generated and {} negative requests to {}",
-            crate::redact::url(&base_url),
+            ai21_capture::redact::url(&base_url),
             if live { "live endpoint" } else { "embedded mock" },
             counts.documented,
             counts.generated,

@@ -10,7 +10,7 @@ use super::{
     Checked, Outcome, Settings, Subject, Summary, UNREADABLE_RULE, clean, entry_of, file_name,
     line_of, target_name,
 };
-use crate::capture::Location;
+use ai21_capture::Location;
 
 pub(super) struct Json<'w> {
     out: Box<dyn Write + Send + 'w>,

@@ -12,7 +12,7 @@ use std::io::{self, BufWriter, Seek, Write};
 use ai21_validate::Finding;
 
 use super::{Checked, Outcome, Settings, Summary, UNREADABLE_RULE, Verdict, clean, count};
-use crate::capture::Location;
+use ai21_capture::Location;
 
 const SUITE: &str = "ai21-contract validate";
 

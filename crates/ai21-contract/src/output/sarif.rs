@@ -17,7 +17,7 @@ use ai21_validate::{Finding, Severity};
 use serde_json::{Map, Value, json};
 
 use super::{Outcome, Settings, Summary, UNREADABLE_RULE, clean, entry_of, line_of, target_name};
-use crate::capture::{Location, Origin};
+use ai21_capture::{Location, Origin};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

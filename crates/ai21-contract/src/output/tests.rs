@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ai21_validate::{Finding, Report, Target};
 
 use super::*;
-use crate::capture::Origin;
+use ai21_capture::Origin;
 
 fn checked(findings: Vec<Finding>) -> Outcome {
     Outcome::Checked(Checked {

@@ -1,6 +1,6 @@
 //! Gzipped inputs, recognised by their magic bytes whatever their name, and truncated ones.
 
-use ai21_contract::capture::{Item, Position};
+use ai21_capture::{Item, Position};
 
 use crate::support::{check_in, check_stdin, fixture, folder, gzip, read, read_stdin};
 

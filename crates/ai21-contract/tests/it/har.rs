@@ -1,7 +1,7 @@
 //! HAR files: AI21 entries become exchanges, the others are skipped, bad entries are
 //! reported on their own.
 
-use ai21_contract::capture::Body;
+use ai21_capture::Body;
 
 use crate::support::{FIXTURES, check, check_stdin, exchange, read};
 

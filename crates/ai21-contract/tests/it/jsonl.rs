@@ -1,8 +1,8 @@
 //! JSONL captures: one exchange per line, blank lines skipped, bad lines reported, reading
 //! going on after them.
 
-use ai21_contract::Endpoint;
-use ai21_contract::capture::{Body, Format, ReadOptions};
+use ai21_capture::Endpoint;
+use ai21_capture::{Body, Format, ReadOptions};
 use serde_json::json;
 
 use crate::support::{FIXTURES, check, check_stdin, exchange, read, read_with, summary};

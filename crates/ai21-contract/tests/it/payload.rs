@@ -1,6 +1,6 @@
 //! Single payload files: the kind is detected from the members, or given.
 
-use ai21_contract::capture::{Content, Format, Item, ReadOptions, detect_kind};
+use ai21_capture::{Content, Format, Item, ReadOptions, detect_kind};
 use ai21_schemas::PayloadKind;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! Writing exchanges back as capture lines: the documented shape, and a round trip.
 
-use ai21_contract::capture::{Body, Content, Exchange, Headers, Item, Request, Response};
+use ai21_capture::{Body, Content, Exchange, Headers, Item, Request, Response};
 use serde_json::{Value, json};
 
 use crate::support::{FIXTURES, read, read_stdin};

@@ -1,10 +1,9 @@
 //! No secret comes out of reading: a realistic fake key is pushed through every input
 //! format and every place a key can stand, and must not appear in anything produced.
 
-use ai21_contract::capture::{
+use ai21_capture::{
     Body, Content, Exchange, Format, Headers, Input, Item, ReadOptions, Request, Response,
 };
-use ai21_contract::redact;
 use serde_json::json;
 
 use crate::support::{FIXTURES, KEY, exchange, fixture, folder, gzip, read, read_with, summary};
@@ -24,7 +23,7 @@ fn printed(items: &[Item]) -> String {
                     printed.push('\n');
                 }
                 let mut masked = record.clone();
-                redact::mask_record_content(&mut masked);
+                ai21_contract::content::mask_record_content(&mut masked);
                 printed.push_str(&format!("{masked:?}\n"));
             }
             Item::Unreadable(unreadable) => printed.push_str(&format!("{unreadable}\n")),
@@ -216,7 +215,7 @@ fn exchanges_built_by_a_contract_runner_are_written_without_secrets() {
 
 #[test]
 fn stdin_given_as_input_is_redacted_too() {
-    let items: Vec<Item> = ai21_contract::capture::read_from(
+    let items: Vec<Item> = ai21_capture::read_from(
         [Input::Stdin],
         ReadOptions::default(),
         leaky_lines()[0].as_bytes(),

@@ -2,7 +2,7 @@
 
 use std::io::{self, Read};
 
-use ai21_contract::capture::{self, Input, Items, ReadOptions};
+use ai21_capture::{Input, Items, ReadOptions};
 
 use crate::support::{FIXTURES, check_stdin, fixture, read_with, summary};
 
@@ -71,7 +71,7 @@ fn a_failing_reader_is_reported_where_it_failed() {
         format!("{LINE}\n{LINE}\n{{\"url\"").into_bytes(),
     ));
     let items: Vec<_> =
-        capture::read_from([Input::Stdin], ReadOptions::default(), reader).collect();
+        ai21_capture::read_from([Input::Stdin], ReadOptions::default(), reader).collect();
     assert_eq!(
         summary(&items),
         [
@@ -85,10 +85,10 @@ fn a_failing_reader_is_reported_where_it_failed() {
 #[test]
 fn items_can_be_sent_to_another_thread() {
     fn assert_send<T: Send>(_: &T) {}
-    let items: Items<'static> = capture::read([Input::from_arg("-")], ReadOptions::default());
+    let items: Items<'static> = ai21_capture::read([Input::from_arg("-")], ReadOptions::default());
     assert_send(&items);
     let handle = std::thread::spawn(move || {
-        capture::read_from([Input::Stdin], ReadOptions::default(), LINE.as_bytes()).count()
+        ai21_capture::read_from([Input::Stdin], ReadOptions::default(), LINE.as_bytes()).count()
     });
     assert_eq!(handle.join().expect("the thread finishes"), 1);
     drop(items);

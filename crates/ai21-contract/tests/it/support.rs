@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use ai21_contract::capture::{self, Body, Content, Input, Item, ReadOptions};
+use ai21_capture::{Body, Content, Input, Item, ReadOptions};
 
 /// A fake key shaped like an AI21 one; the fixtures use it wherever a credential goes.
 pub(crate) const KEY: &str = "Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty";
@@ -15,7 +15,7 @@ pub(crate) const FIXTURES: &str = "tests/fixtures";
 /// Reads paths (`-` is `stdin`) with the given options.
 pub(crate) fn read_with(arguments: &[&str], options: ReadOptions, stdin: &[u8]) -> Vec<Item> {
     let inputs = arguments.iter().map(Input::from_arg);
-    capture::read_from(inputs, options, stdin).collect()
+    ai21_capture::read_from(inputs, options, stdin).collect()
 }
 
 /// Reads paths with default options and an empty standard input.
@@ -93,7 +93,7 @@ pub(crate) fn fixture(path: &str) -> Vec<u8> {
 
 /// The only record of the items, as an exchange.
 #[track_caller]
-pub(crate) fn exchange(item: &Item) -> &ai21_contract::capture::Exchange {
+pub(crate) fn exchange(item: &Item) -> &ai21_capture::Exchange {
     match item {
         Item::Record(record) => match &record.content {
             Content::Exchange(exchange) => exchange,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use ai21_contract::capture::{self, Input, Position, ReadOptions};
+use ai21_capture::{Input, Position, ReadOptions};
 use ai21_contract::run::{self, RunOptions};
 use ai21_contract::synthetic::{self, Options};
 
@@ -11,7 +11,7 @@ use crate::support::ai21;
 
 /// The lines of the records with errors, and of the unreadable ones.
 fn failing_lines(bytes: &[u8], jobs: usize) -> BTreeSet<u64> {
-    let items = capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
+    let items = ai21_capture::read_from([Input::Stdin], ReadOptions::default(), bytes);
     let mut failing = BTreeSet::new();
     let mut previous = 0;
     let summary = run::run(

@@ -1,24 +1,49 @@
-//! Reading captured traffic into records, accounting for every one of them.
+//! Reading and writing captures of AI21 traffic, with every secret removed as it is read.
 //!
-//! Inputs are paths (files, or directories read recursively in sorted order) and standard
-//! input, in any mix. Each input is a JSONL capture (one exchange per line, the format the
-//! README's *Capture format* section specifies), a HAR file, or a single payload, any of
-//! them gzipped (recognised by the gzip magic bytes, whatever the file is called). [`read`] turns them into one stream of
+//! A capture is what a proxy, a gateway log, a browser or a test recorder kept of the
+//! traffic: JSON Lines with one exchange per line (the project's capture format), HAR
+//! files, or single payload files, any of them gzipped (recognised by the gzip magic bytes,
+//! whatever the file is called). Inputs are paths (files, or directories read recursively in
+//! sorted order) and standard input, in any mix. [`read`] turns them into one stream of
 //! [`Item`]s in input order: a [`Record`] for each readable exchange or payload, an
 //! [`Unreadable`] for each thing that could not be read (a malformed line, a truncated gzip
 //! stream, a missing file), and a [`Skipped`] for each HAR entry or capture line that is not
-//! AI21 traffic. Reading never stops early: after an unreadable line the next one is read.
+//! AI21 traffic. Reading never stops early, and every record is accounted for: after an
+//! unreadable line the next one is read. [`Exchange::write_json_line`] writes the format
+//! back. The format is specified in `docs/capture-format.md`.
 //!
 //! JSONL is streamed line by line through one reused buffer, so a capture of any size
 //! needs memory for its longest line, not for the file; each body is parsed once, straight
-//! into the [`serde_json::Value`] the validator needs. HAR files and single payloads are
-//! read whole (a HAR keeps each entry as text until it is read, so it takes about twice its
-//! size in memory). Records are redacted as they are read (see [`crate::redact`]).
+//! into the [`serde_json::Value`] a validator needs. HAR files and single payloads are read
+//! whole (a HAR keeps each entry as text until it is read, so it takes about twice its size
+//! in memory). Records are redacted as they are read ([`redact`]): no API key, cookie or
+//! URL credential survives reading, and serialising an exchange redacts again.
 //!
 //! The stream is sequential and [`Send`]. [`Items::next_pending`] gives the next item read
-//! but not parsed yet, so that parsing, the costly part, can run on other threads:
-//! in [`crate::run`], threads take batches of [`Pending`] items off the stream in turn and
-//! parse and check them on all cores, and the outcomes are put back in input order.
+//! but not parsed yet, so that parsing, the costly part, can run on other threads (the
+//! `ai21-contract` command line takes batches of [`Pending`] items off the stream in turn,
+//! parses and checks them on all cores, and puts the outcomes back in input order).
+//! [`endpoint`] tells an AI21 endpoint from a URL.
+//!
+//! ```
+//! use ai21_capture::{Content, Endpoint, Input, Item, ReadOptions};
+//!
+//! let capture = concat!(
+//!     r#"{"url": "https://api.ai21.com/studio/v1/j2-mid/complete?api_key=Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty", "#,
+//!     r#""request": {"headers": {"Authorization": "Bearer Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty"}, "body": {"prompt": "Hi"}}, "#,
+//!     r#""response": {"status": 401, "body": "{\"detail\": \"Forbidden: Bad or missing API token.\"}"}}"#,
+//! );
+//! let items: Vec<Item> =
+//!     ai21_capture::read_from(vec![Input::Stdin], ReadOptions::default(), capture.as_bytes()).collect();
+//! let Item::Record(record) = &items[0] else { panic!("{:?}", items[0]) };
+//! assert_eq!(record.location.to_string(), "-:1");
+//! let Content::Exchange(exchange) = &record.content else { panic!("not an exchange") };
+//! assert_eq!(exchange.endpoint(), &Endpoint::J2Complete { model: "j2-mid".into(), custom_model: None });
+//! assert_eq!(exchange.url(), "https://api.ai21.com/studio/v1/j2-mid/complete?api_key=[redacted]");
+//! assert_eq!(exchange.request.headers.get("authorization"), Some("[redacted]"));
+//! assert_eq!(exchange.response.body.json().map(|body| &body["detail"]), Some(&"Forbidden: Bad or missing API token.".into()));
+//! assert!(!format!("{items:?}").contains("Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty"));
+//! ```
 
 use std::ffi::OsString;
 use std::fmt;
@@ -30,8 +55,10 @@ use ai21_schemas::PayloadKind;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::endpoint::{self, Endpoint};
-use crate::{Error, Result, redact};
+pub use ai21_schemas::Endpoint;
+
+pub mod endpoint;
+pub mod redact;
 
 mod har;
 mod jsonl;
@@ -45,6 +72,7 @@ mod tests;
 
 pub use location::{Location, Origin, Position};
 pub use payload::detect_kind;
+pub use redact::ApiKey;
 
 /// One input: a path, or standard input (`-` on the command line).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -594,3 +622,38 @@ impl<'a> Items<'a> {
         }
     }
 }
+
+/// Why an operation of this crate could not be done.
+///
+/// Reading captures never fails as a whole: a record that cannot be read is an
+/// [`Item::Unreadable`] in the stream, not an `Err`. This type is for the calls that have no
+/// such stream to report into.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The URL of an exchange is not one of the AI21 endpoints [`Endpoint`] knows.
+    #[error("{url}: not an AI21 endpoint")]
+    NotAnEndpoint {
+        /// The URL, with its secrets redacted.
+        url: String,
+    },
+    /// The environment variable that should hold the API key is not set.
+    #[error("environment variable {variable}: not set")]
+    ApiKeyMissing {
+        /// The variable's name.
+        variable: String,
+    },
+    /// The environment variable that should hold the API key is set but holds nothing usable.
+    #[error("environment variable {variable}: {problem}")]
+    ApiKeyInvalid {
+        /// The variable's name.
+        variable: String,
+        /// What is wrong with its value (never the value).
+        problem: &'static str,
+    },
+    /// Writing a capture record failed.
+    #[error("writing a capture record: {0}")]
+    Write(#[source] io::Error),
+}
+
+/// The result of this crate's fallible calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

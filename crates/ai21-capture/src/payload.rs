@@ -45,7 +45,7 @@ pub(super) fn item(text: &str, location: Location, kind: Option<PayloadKind>) ->
 /// A payload that matches none of these, or more than one, is not guessed at.
 ///
 /// ```
-/// use ai21_contract::capture::detect_kind;
+/// use ai21_capture::detect_kind;
 /// use ai21_schemas::PayloadKind;
 ///
 /// let chunk = serde_json::json!({"id": "chat-1", "choices": [{"index": 0, "delta": {"content": "Hi"}}]});

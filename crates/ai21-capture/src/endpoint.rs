@@ -5,13 +5,13 @@
 //! sent through a proxy or recorded against a mock is recognised the same way. The J2 model
 //! is part of the path, not of the body, so it is read from there too.
 //!
-//! The endpoint type is the validator's [`Endpoint`]; this module adds what a capture
+//! The endpoint type is [`Endpoint`], from `ai21-schemas`; this module adds what a capture
 //! needs around it: finding the path in a full URL ([`from_url`]; `Endpoint::path` writes
 //! it back), and cutting URLs into parts for redaction.
 
 use std::borrow::Cow;
 
-pub use ai21_validate::Endpoint;
+pub use ai21_schemas::Endpoint;
 
 #[cfg(test)]
 mod tests;
@@ -24,8 +24,8 @@ mod tests;
 /// shapes [`Endpoint::from_path`] knows exactly: no empty segment, no trailing slash.
 ///
 /// ```
-/// use ai21_contract::Endpoint;
-/// use ai21_contract::endpoint::from_url;
+/// use ai21_capture::Endpoint;
+/// use ai21_capture::endpoint::from_url;
 ///
 /// assert_eq!(
 ///     from_url("https://api.ai21.com/studio/v1/j2-ultra/my-model/complete?x=1"),
