@@ -65,8 +65,8 @@ pub struct ValidateArgs {
     pub inputs: Vec<OsString>,
 
     /// The report format
-    #[arg(long, value_enum, default_value_t = output::Format::Human)]
-    pub format: output::Format,
+    #[arg(long, value_enum, default_value_t = ai21_report::Format::Human)]
+    pub format: ai21_report::Format,
 
     /// Read every input as this format instead of telling it from the name and content
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -178,8 +178,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
     /// The report format
-    #[arg(long, value_enum, default_value_t = output::Format::Human)]
-    pub format: output::Format,
+    #[arg(long, value_enum, default_value_t = ai21_report::Format::Human)]
+    pub format: ai21_report::Format,
     /// Fail (exit 1) on warnings too
     #[arg(long)]
     pub deny_warnings: bool,
@@ -251,8 +251,8 @@ pub enum ColorChoice {
 impl ColorChoice {
     /// Whether a report in `format` is coloured: only the human format, and with `auto`
     /// only on a terminal without NO_COLOR, CI or TERM=dumb.
-    pub fn colors(self, format: output::Format) -> bool {
-        format == output::Format::Human
+    pub fn colors(self, format: ai21_report::Format) -> bool {
+        format == ai21_report::Format::Human
             && match self {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,

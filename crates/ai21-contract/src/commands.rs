@@ -6,7 +6,7 @@ use std::io;
 use anyhow::{Context, Result};
 
 use crate::cli::{EXIT_ERROR, EXIT_FAILED, EXIT_OK};
-use crate::output::Summary;
+use ai21_check::Summary;
 
 pub mod generate_capture;
 pub mod serve;

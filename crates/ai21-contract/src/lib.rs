@@ -6,20 +6,17 @@
 //! - `ai21_capture` turns files, directories and standard input (JSONL captures, HAR
 //!   files, single payloads, any of them gzipped) into a stream of items in which every
 //!   record is accounted for, with no API key, cookie or URL credential left;
-//! - [`content`] masks prompt and completion text on request;
-//! - [`check`] turns an item into an [`output::Outcome`] with the validator
-//!   (`ai21_validate`);
+//! - `ai21_check` turns an item into an outcome with the validator (`ai21_validate`),
+//!   masking keys and, on request, prompt and completion text in finding messages;
 //! - [`run`] drives that over all cores in bounded batches, keeping input order;
-//! - [`output`] writes the outcomes as a human, JSON Lines, JUnit or SARIF report; it is
-//!   the only module that prints;
+//! - `ai21_report` writes the outcomes as a human, JSON Lines, JUnit or SARIF report, and
+//!   [`output`] is the only module that prints;
 //! - [`cli`] and [`commands`] are the arguments and one module per subcommand;
 //!   [`synthetic`] generates captures for benchmarks.
 //!
 
-pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod content;
 pub mod output;
 pub mod run;
 pub mod synthetic;

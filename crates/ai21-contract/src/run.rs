@@ -25,9 +25,9 @@ use std::time::Instant;
 
 use ai21_validate::Validator;
 
-use crate::check::{CheckOptions, check};
-use crate::output::{Outcome, Summary};
 use ai21_capture::{Items, Pending};
+use ai21_check::{CheckOptions, check};
+use ai21_check::{Outcome, Summary};
 
 /// The most text a batch holds, in bytes: a J2 exchange with token arrays is up to about
 /// 110 KB, so a batch holds a few of those, or up to [`BATCH_ITEMS`] small exchanges.

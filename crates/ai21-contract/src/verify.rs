@@ -15,7 +15,7 @@
 //! A success case passes when the answer is a 2xx that passes the validator's exchange
 //! check (both sides, pairing rules, stream rules). A negative case passes when the answer
 //! is a 4xx whose body is the error envelope. What the runner itself finds is reported
-//! with `verify/...` rule ids ([`VERIFY_RULES`](crate::output::VERIFY_RULES)).
+//! with `verify/...` rule ids ([`VERIFY_RULES`](ai21_check::VERIFY_RULES)).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,9 +26,9 @@ use ai21_validate::{Endpoint, Finding, Report, ResponseBody, Target, Validator, 
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use crate::output::{Checked, Subject};
 use ai21_capture::redact::ApiKey;
 use ai21_capture::{Body, Headers, Location, Origin, Position};
+use ai21_check::{Checked, Subject};
 
 /// Which requests the suite holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

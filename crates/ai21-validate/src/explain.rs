@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::describe::{count, found, or_list, short, short_str};
 use crate::pointer::{join_key, name, parent};
 use crate::report::Finding;
+use crate::rule::keyword_rule;
 use crate::schema::{Selection, branch_constant, describe, resolve, select, union_branches};
 
 /// Appends the findings explaining `error` (validated against `root`) to `out`.
@@ -427,44 +428,6 @@ fn edit_distance(left: &str, right: &str) -> usize {
         previous = current;
     }
     previous[right.len()]
-}
-
-/// The rule id of a JSON Schema keyword: `schema/<keyword>`.
-pub(crate) fn keyword_rule(keyword: &str) -> &'static str {
-    match keyword {
-        "additionalItems" => "schema/additionalItems",
-        "additionalProperties" => "schema/additionalProperties",
-        "anyOf" => "schema/anyOf",
-        "const" => "schema/const",
-        "contains" => "schema/contains",
-        "contentEncoding" => "schema/contentEncoding",
-        "contentMediaType" => "schema/contentMediaType",
-        "enum" => "schema/enum",
-        "exclusiveMaximum" => "schema/exclusiveMaximum",
-        "exclusiveMinimum" => "schema/exclusiveMinimum",
-        "falseSchema" => "schema/falseSchema",
-        "format" => "schema/format",
-        "maxItems" => "schema/maxItems",
-        "maximum" => "schema/maximum",
-        "maxLength" => "schema/maxLength",
-        "maxProperties" => "schema/maxProperties",
-        "minItems" => "schema/minItems",
-        "minimum" => "schema/minimum",
-        "minLength" => "schema/minLength",
-        "minProperties" => "schema/minProperties",
-        "multipleOf" => "schema/multipleOf",
-        "not" => "schema/not",
-        "oneOf" => "schema/oneOf",
-        "pattern" => "schema/pattern",
-        "propertyNames" => "schema/propertyNames",
-        "required" => "schema/required",
-        "type" => "schema/type",
-        "unevaluatedItems" => "schema/unevaluatedItems",
-        "unevaluatedProperties" => "schema/unevaluatedProperties",
-        "uniqueItems" => "schema/uniqueItems",
-        "$ref" => "schema/$ref",
-        _ => "schema/other",
-    }
 }
 
 #[cfg(test)]

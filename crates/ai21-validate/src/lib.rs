@@ -78,7 +78,7 @@ pub use exchange::{Exchange, ResponseBody};
 pub use generate::proptest_config;
 pub use model::{KnownModel, ModelStatus, find_model, known_models};
 pub use report::{Finding, Report, Severity, Target};
-pub use rule::{RULES, RuleInfo, rule_info};
+pub use rule::{RULES, RuleInfo, SCHEMA_RULES, rule_info};
 pub use stream::StreamReport;
 pub use validator::Validator;
 

@@ -133,39 +133,57 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// Where in its record the finding points, as reports say it: `response /completions/0`,
+    /// `request (root)`, `endpoint`, `event 3 (line 5) /choices/0`.
+    pub fn place(&self) -> String {
+        let pointer = self.pointer.as_str();
+        let document = |name: &str| {
+            let pointer = if pointer.is_empty() {
+                "(root)"
+            } else {
+                pointer
+            };
+            if name.is_empty() {
+                pointer.to_owned()
+            } else {
+                format!("{name} {pointer}")
+            }
+        };
+        match self.target {
+            Target::Payload => document(""),
+            Target::Request => document("request"),
+            Target::Response => document("response"),
+            Target::Reassembled => document("reassembled response"),
+            Target::Endpoint => "endpoint".to_owned(),
+            Target::Stream => "stream".to_owned(),
+            Target::StreamEvent { event, line } => {
+                if pointer.is_empty() {
+                    format!("event {event} (line {line})")
+                } else {
+                    format!("event {event} (line {line}) {pointer}")
+                }
+            }
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     /// `error[schema/minimum] at /numResults: numResults must be at least 1, found 0`, then
     /// the schema pointer on an indented second line when there is one.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{}[{}] at ", self.severity, self.rule)?;
-        let pointer = self.pointer.as_str();
-        match self.target {
-            Target::Payload => write_pointer(formatter, "", pointer)?,
-            Target::Request => write_pointer(formatter, "request ", pointer)?,
-            Target::Response => write_pointer(formatter, "response ", pointer)?,
-            Target::Reassembled => write_pointer(formatter, "reassembled response ", pointer)?,
-            Target::Endpoint => formatter.write_str("endpoint")?,
-            Target::Stream => formatter.write_str("stream")?,
-            Target::StreamEvent { event, line } => {
-                write!(formatter, "event {event} (line {line})")?;
-                if !pointer.is_empty() {
-                    write!(formatter, " {pointer}")?;
-                }
-            }
-        }
-        write!(formatter, ": {}", self.message)?;
+        write!(
+            formatter,
+            "{}[{}] at {}: {}",
+            self.severity,
+            self.rule,
+            self.place(),
+            self.message
+        )?;
         if let Some(schema_pointer) = &self.schema_pointer {
             write!(formatter, "\n  schema: {schema_pointer}")?;
         }
         Ok(())
-    }
-}
-
-fn write_pointer(formatter: &mut fmt::Formatter<'_>, prefix: &str, pointer: &str) -> fmt::Result {
-    if pointer.is_empty() {
-        write!(formatter, "{prefix}(root)")
-    } else {
-        write!(formatter, "{prefix}{pointer}")
     }
 }
 

@@ -245,9 +245,69 @@ pub const RULES: &[RuleInfo] = &[
     ),
 ];
 
+/// The rule of a JSON Schema keyword.
+macro_rules! schema_rule {
+    ($keyword:literal) => {
+        rule(
+            concat!("schema/", $keyword),
+            Severity::Error,
+            concat!(
+                "the payload satisfies the `",
+                $keyword,
+                "` keyword of its canonical JSON Schema (schemas/*.schema.json)"
+            ),
+        )
+    };
+}
+
+/// The `schema/<keyword>` rules, one per JSON Schema keyword a finding can name, and
+/// `schema/other` for a keyword not listed.
+pub const SCHEMA_RULES: &[RuleInfo] = &[
+    schema_rule!("$ref"),
+    schema_rule!("additionalItems"),
+    schema_rule!("additionalProperties"),
+    schema_rule!("anyOf"),
+    schema_rule!("const"),
+    schema_rule!("contains"),
+    schema_rule!("contentEncoding"),
+    schema_rule!("contentMediaType"),
+    schema_rule!("enum"),
+    schema_rule!("exclusiveMaximum"),
+    schema_rule!("exclusiveMinimum"),
+    schema_rule!("falseSchema"),
+    schema_rule!("format"),
+    schema_rule!("maxItems"),
+    schema_rule!("maxLength"),
+    schema_rule!("maxProperties"),
+    schema_rule!("maximum"),
+    schema_rule!("minItems"),
+    schema_rule!("minLength"),
+    schema_rule!("minProperties"),
+    schema_rule!("minimum"),
+    schema_rule!("multipleOf"),
+    schema_rule!("not"),
+    schema_rule!("oneOf"),
+    schema_rule!("other"),
+    schema_rule!("pattern"),
+    schema_rule!("propertyNames"),
+    schema_rule!("required"),
+    schema_rule!("type"),
+    schema_rule!("unevaluatedItems"),
+    schema_rule!("unevaluatedProperties"),
+    schema_rule!("uniqueItems"),
+];
+
 /// The catalogue entry of a rule id, if it is not a `schema/<keyword>` id.
 pub fn rule_info(id: &str) -> Option<&'static RuleInfo> {
     RULES.iter().find(|info| info.id == id)
+}
+
+/// The rule id of a JSON Schema keyword: `schema/<keyword>`, or `schema/other`.
+pub(crate) fn keyword_rule(keyword: &str) -> &'static str {
+    SCHEMA_RULES
+        .iter()
+        .find(|info| info.id.strip_prefix("schema/") == Some(keyword))
+        .map_or("schema/other", |info| info.id)
 }
 
 /// Values the rules use when a request leaves a parameter out, read from the schemas'

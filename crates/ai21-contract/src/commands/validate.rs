@@ -5,9 +5,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::check::CheckOptions;
 use crate::cli::ValidateArgs;
-use crate::output::{self, Progress, Settings};
+use ai21_check::CheckOptions;
+use ai21_report::Settings;
+
+use crate::output::{self, Progress};
 use crate::run::{self, RunOptions};
 use ai21_capture::{Input, ReadOptions};
 
@@ -35,7 +37,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
         deny_warnings: args.deny_warnings,
     };
     let mut progress = Progress::for_terminal();
-    let mut writer = output::writer(args.format, settings, output::stdout_beside(&progress))
+    let mut writer = ai21_report::writer(args.format, settings, output::stdout_beside(&progress))
         .context("starting the report")?;
     let options = RunOptions {
         jobs: args.jobs,

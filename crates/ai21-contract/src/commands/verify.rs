@@ -8,7 +8,10 @@ use ai21_validate::Validator;
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{Endpoints, VerifyArgs};
-use crate::output::{self, Outcome, Settings, Summary};
+use ai21_check::{Outcome, Summary};
+use ai21_report::Settings;
+
+use crate::output;
 use crate::verify::{self, Plan};
 use ai21_capture::redact::ApiKey;
 
@@ -84,8 +87,8 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         verbose: args.verbose,
         deny_warnings: args.deny_warnings,
     };
-    let mut writer =
-        output::writer(args.format, settings, output::stdout()).context("starting the report")?;
+    let mut writer = ai21_report::writer(args.format, settings, output::stdout())
+        .context("starting the report")?;
     let validator = Validator::shared();
     // Every case of the suite is a record of this run.
     let started = std::time::Instant::now();

@@ -23,7 +23,7 @@ fn printed(items: &[Item]) -> String {
                     printed.push('\n');
                 }
                 let mut masked = record.clone();
-                ai21_contract::content::mask_record_content(&mut masked);
+                ai21_check::content::mask_record_content(&mut masked);
                 printed.push_str(&format!("{masked:?}\n"));
             }
             Item::Unreadable(unreadable) => printed.push_str(&format!("{unreadable}\n")),

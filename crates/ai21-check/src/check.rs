@@ -5,7 +5,7 @@
 //! model named by the URL path is checked too): both sides, the pairing rules, the stream
 //! rules, drift. A response with status 400 or more is checked against the error envelope
 //! and not paired (as `validate_exchange` does). What the validator cannot take is a
-//! `capture/` finding instead (see [`CAPTURE_RULES`](crate::output::CAPTURE_RULES)): a body
+//! `capture/` finding instead (see [`CAPTURE_RULES`](crate::CAPTURE_RULES)): a body
 //! missing or not JSON (the other side is then validated on its own), a status that is
 //! neither a success nor an error (the request is validated on its own). A payload goes
 //! through [`Validator::validate`].
@@ -32,7 +32,7 @@ use ai21_validate::{
 };
 use serde_json::Value;
 
-use crate::output::{Checked, Outcome, Subject};
+use crate::{Checked, Outcome, Subject};
 use ai21_capture::redact;
 use ai21_capture::{Body, Content, Exchange, Item, Record};
 
@@ -210,7 +210,11 @@ fn body_finding(body: &Body, side: &str, target: Target) -> Option<Finding> {
             "",
             format!(
                 "the {side} body is not JSON ({} of text)",
-                crate::output::count(text.len() as u64, "byte")
+                if text.len() == 1 {
+                    "1 byte".to_owned()
+                } else {
+                    format!("{} bytes", text.len())
+                }
             ),
         ),
         Body::EventStream(_) => Finding::error(

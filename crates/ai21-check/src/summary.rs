@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
-use super::{Outcome, Verdict};
+use crate::{Outcome, Verdict};
 
 /// How many items a run read, and what became of them.
 ///
 /// `records` is counted where items are read; the buckets where outcomes are classified.
 /// [`Summary::is_balanced`] checks that they agree: `records == valid + with_errors +
-/// warnings_only + unreadable + skipped`, always. [`crate::run::run`] counts `records` as
+/// warnings_only + unreadable + skipped`, always. the command line's run counts `records` as
 /// it reads; a command that makes its outcomes itself counts them as it makes them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {

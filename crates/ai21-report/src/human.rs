@@ -13,9 +13,8 @@ use std::io::{self, Write};
 
 use ai21_validate::{Finding, Severity};
 
-use super::{
-    Checked, Outcome, Settings, Summary, UNREADABLE_RULE, Verdict, clean, count, finding_place,
-};
+use super::{Settings, clean, count};
+use ai21_check::{Checked, Outcome, Summary, UNREADABLE_RULE, Verdict};
 
 const BOLD: &str = "\x1b[1m";
 const RED: &str = "\x1b[1;31m";
@@ -70,7 +69,7 @@ impl<'w> Human<'w> {
             self.out,
             "  {severity}[{}] at {}: {}",
             finding.rule,
-            clean(&finding_place(finding)),
+            clean(&finding.place()),
             clean(&finding.message)
         )?;
         if let Some(schema_pointer) = &finding.schema_pointer {

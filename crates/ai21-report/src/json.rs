@@ -6,11 +6,9 @@ use std::io::{self, Write};
 use ai21_validate::{Finding, Severity, Target};
 use serde::Serialize;
 
-use super::{
-    Checked, Outcome, Settings, Subject, Summary, UNREADABLE_RULE, clean, entry_of, file_name,
-    line_of, target_name,
-};
+use super::{Settings, clean, entry_of, file_name, line_of, target_name};
 use ai21_capture::Location;
+use ai21_check::{Checked, Outcome, Subject, Summary, UNREADABLE_RULE};
 
 pub(super) struct Json<'w> {
     out: Box<dyn Write + Send + 'w>,

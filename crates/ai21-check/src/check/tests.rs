@@ -18,13 +18,9 @@ fn findings(line: &serde_json::Value, options: CheckOptions) -> Vec<String> {
             .findings
             .iter()
             .map(|finding| {
-                format!(
-                    "{}[{}] at {}: {}",
-                    finding.severity,
-                    finding.rule,
-                    crate::output::finding_place(finding),
-                    finding.message
-                )
+                // The finding's first line: without the schema pointer.
+                let text = finding.to_string();
+                text.lines().next().unwrap_or_default().to_owned()
             })
             .collect(),
         other => panic!("not checked: {other:?}"),

@@ -11,8 +11,9 @@ use std::io::{self, BufWriter, Seek, Write};
 
 use ai21_validate::Finding;
 
-use super::{Checked, Outcome, Settings, Summary, UNREADABLE_RULE, Verdict, clean, count};
+use super::{Settings, clean, count};
 use ai21_capture::Location;
+use ai21_check::{Checked, Outcome, Summary, UNREADABLE_RULE, Verdict};
 
 const SUITE: &str = "ai21-contract validate";
 
@@ -86,7 +87,7 @@ fn findings_text(findings: &[Finding]) -> String {
             "{}[{}] at {}: {}\n",
             finding.severity,
             finding.rule,
-            clean(&super::finding_place(finding)),
+            clean(&finding.place()),
             clean(&finding.message)
         ));
         if let Some(schema_pointer) = &finding.schema_pointer {

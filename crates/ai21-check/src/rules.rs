@@ -1,8 +1,8 @@
-//! Every rule id a report can carry, with what it checks: the command line's own `capture/`
-//! rules, the validator's [`RULES`], and one `schema/<keyword>` rule per JSON Schema
-//! keyword the validator explains. SARIF lists them as the tool's rules.
+//! Every rule id an outcome can carry, with what it checks: the `capture/` rules of this
+//! crate, the contract runner's `verify/` rules, the validator's [`RULES`], and its
+//! [`SCHEMA_RULES`], one per JSON Schema keyword. SARIF lists them as the tool's rules.
 
-use ai21_validate::{RULES, RuleInfo, Severity};
+use ai21_validate::{RULES, RuleInfo, SCHEMA_RULES, Severity};
 
 const fn rule(id: &'static str, severity: Severity, summary: &'static str) -> RuleInfo {
     RuleInfo::new(id, severity, summary)
@@ -12,8 +12,8 @@ const fn rule(id: &'static str, severity: Severity, summary: &'static str) -> Ru
 /// stream, invalid UTF-8, a file that is not a HAR, an empty file).
 pub const UNREADABLE_RULE: &str = "capture/unreadable";
 
-/// The rules the command line checks itself, before the validator: a capture must be
-/// readable and hold JSON bodies.
+/// The rules checked here, before the validator: a capture must be readable and hold JSON
+/// bodies.
 pub const CAPTURE_RULES: &[RuleInfo] = &[
     rule(
         UNREADABLE_RULE,
@@ -59,56 +59,6 @@ pub const VERIFY_RULES: &[RuleInfo] = &[
         Severity::Error,
         "an answer that is not an event stream is JSON",
     ),
-];
-
-/// The rule of a JSON Schema keyword.
-macro_rules! schema_rule {
-    ($keyword:literal) => {
-        rule(
-            concat!("schema/", $keyword),
-            Severity::Error,
-            concat!(
-                "the payload satisfies the `",
-                $keyword,
-                "` keyword of its canonical JSON Schema (schemas/*.schema.json)"
-            ),
-        )
-    };
-}
-
-/// The `schema/<keyword>` rules the validator reports, one per keyword it explains.
-const SCHEMA_RULES: &[RuleInfo] = &[
-    schema_rule!("additionalItems"),
-    schema_rule!("additionalProperties"),
-    schema_rule!("anyOf"),
-    schema_rule!("const"),
-    schema_rule!("contains"),
-    schema_rule!("contentEncoding"),
-    schema_rule!("contentMediaType"),
-    schema_rule!("enum"),
-    schema_rule!("exclusiveMaximum"),
-    schema_rule!("exclusiveMinimum"),
-    schema_rule!("falseSchema"),
-    schema_rule!("format"),
-    schema_rule!("maxItems"),
-    schema_rule!("maxLength"),
-    schema_rule!("maxProperties"),
-    schema_rule!("maximum"),
-    schema_rule!("minItems"),
-    schema_rule!("minLength"),
-    schema_rule!("minProperties"),
-    schema_rule!("minimum"),
-    schema_rule!("multipleOf"),
-    schema_rule!("not"),
-    schema_rule!("oneOf"),
-    schema_rule!("other"),
-    schema_rule!("pattern"),
-    schema_rule!("propertyNames"),
-    schema_rule!("required"),
-    schema_rule!("type"),
-    schema_rule!("unevaluatedItems"),
-    schema_rule!("unevaluatedProperties"),
-    schema_rule!("uniqueItems"),
 ];
 
 /// Every rule a report can carry: the `capture/` rules, the validator's, then the schema

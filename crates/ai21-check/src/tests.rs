@@ -1,13 +1,12 @@
-//! Unit tests of the report layer's pieces; the formats are snapshot-tested end to end in
-//! `tests/it/cli.rs`.
+//! Unit tests of the outcome types: every outcome in one bucket, and the rule catalogue.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use ai21_validate::{Finding, Report, Target};
+use ai21_capture::{Origin, Skipped, Unreadable};
+use ai21_validate::{Finding, Report};
 
 use super::*;
-use ai21_capture::Origin;
 
 fn checked(findings: Vec<Finding>) -> Outcome {
     Outcome::Checked(Checked {
@@ -68,41 +67,6 @@ fn a_run_fails_on_errors_and_unreadable_items_and_denied_warnings() {
     };
     assert!(unreadable.failed(false));
     assert!(!Summary::default().failed(true));
-}
-
-#[test]
-fn findings_are_placed_in_their_document() {
-    let place = |target, pointer: &str| {
-        finding_place(&Finding::error("schema/type", pointer, "m").with_target(target))
-    };
-    assert_eq!(place(Target::Payload, ""), "(root)");
-    assert_eq!(place(Target::Request, "/n"), "request /n");
-    assert_eq!(
-        place(Target::Reassembled, ""),
-        "reassembled response (root)"
-    );
-    assert_eq!(place(Target::Endpoint, ""), "endpoint");
-    assert_eq!(
-        place(Target::StreamEvent { event: 2, line: 3 }, "/choices/0"),
-        "event 2 (line 3) /choices/0"
-    );
-    assert_eq!(
-        place(Target::StreamEvent { event: 2, line: 3 }, ""),
-        "event 2 (line 3)"
-    );
-}
-
-#[test]
-fn artifact_uris_are_relative_and_encoded() {
-    assert_eq!(
-        sarif::artifact_uri(Path::new("captures/day 1.jsonl")),
-        "captures/day%201.jsonl"
-    );
-    assert_eq!(sarif::artifact_uri(Path::new("./a.har")), "a.har");
-    assert_eq!(
-        sarif::artifact_uri(Path::new("/tmp/x#y.jsonl")),
-        "file:///tmp/x%23y.jsonl"
-    );
 }
 
 #[test]

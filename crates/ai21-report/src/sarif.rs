@@ -16,8 +16,9 @@ use std::path::Path;
 use ai21_validate::{Finding, Severity};
 use serde_json::{Map, Value, json};
 
-use super::{Outcome, Settings, Summary, UNREADABLE_RULE, clean, entry_of, line_of, target_name};
+use super::{Settings, clean, entry_of, line_of, target_name};
 use ai21_capture::{Location, Origin};
+use ai21_check::{Outcome, Summary, UNREADABLE_RULE};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -35,7 +36,7 @@ impl<'w> Sarif<'w> {
     ) -> io::Result<Sarif<'w>> {
         let mut rule_indexes = HashMap::new();
         let mut rules = Vec::new();
-        for (index, rule) in super::rule_catalogue().enumerate() {
+        for (index, rule) in ai21_check::rule_catalogue().enumerate() {
             rule_indexes.insert(rule.id, index);
             rules.push(json!({
                 "id": rule.id,
@@ -131,7 +132,7 @@ impl<'w> Sarif<'w> {
             location,
             finding.rule,
             finding.severity,
-            Some(&super::finding_place(finding)),
+            Some(&finding.place()),
             &finding.message,
             properties,
         )
