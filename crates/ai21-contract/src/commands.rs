@@ -1,17 +1,27 @@
-//! One module per subcommand; each `run` returns the exit status, or the error that kept
-//! it from running (exit 2).
+//! One module per subcommand; each `run` takes its arguments ([`crate::args`]) and returns
+//! the exit status, or the error that kept it from running (exit 2).
+//!
+//! Exit status: 0 when nothing failed, 1 when the input breaks the contract, 2 when the
+//! command could not run (bad arguments, an input path that cannot be read, a report that
+//! cannot be written).
 
 use std::io;
 
 use anyhow::{Context, Result};
 
-use crate::cli::{EXIT_ERROR, EXIT_FAILED, EXIT_OK};
 use ai21_check::Summary;
 
 pub mod generate_capture;
 pub mod serve;
 pub mod validate;
 pub mod verify;
+
+/// Exit status: the command ran and nothing failed.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the command ran and the input breaks the contract.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: the command could not run.
+pub const EXIT_ERROR: u8 = 2;
 
 /// The exit status of a command that wrote a report: 1 when the run failed (an error, an
 /// unreadable item, or with `deny_warnings` a warning), else 0; 2 when the reader of the

@@ -1,4 +1,4 @@
-//! The `ai21-contract` command line, as a library: `src/main.rs` only calls [`cli::main`].
+//! The `ai21-contract` command line, as a library: `src/main.rs` only calls [`main`].
 //!
 //! `ai21-contract validate` checks captured exchanges against the canonical schemas and
 //! the API rules. The pieces, in the order a record goes through them:
@@ -11,13 +11,38 @@
 //! - [`run`] drives that over all cores in bounded batches, keeping input order;
 //! - `ai21_report` writes the outcomes as a human, JSON Lines, JUnit or SARIF report, and
 //!   [`output`] is the only module that prints;
-//! - [`cli`] and [`commands`] are the arguments and one module per subcommand;
+//! - [`args`] and [`commands`] are the arguments and one module per subcommand;
 //!   [`synthetic`] generates captures for benchmarks.
 //!
 
-pub mod cli;
+pub mod args;
 pub mod commands;
 pub mod output;
 pub mod run;
 pub mod synthetic;
 pub mod verify;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::commands::EXIT_ERROR;
+
+/// Runs the command line of this process and returns its exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::GenerateCapture(args) => commands::generate_capture::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            output::error(&error);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

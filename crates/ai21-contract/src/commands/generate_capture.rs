@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 
-use crate::cli::{EXIT_OK, GenerateCaptureArgs};
+use crate::args::GenerateCaptureArgs;
+use crate::commands::EXIT_OK;
 use crate::{output, synthetic};
 
 /// Writes the capture.

@@ -11,7 +11,8 @@ use std::time::Duration;
 use ai21_mock::{Config, Fault, Faults, RecordedExchange};
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{EXIT_OK, ServeArgs};
+use crate::args::ServeArgs;
+use crate::commands::EXIT_OK;
 use crate::output;
 use ai21_capture::{Body, Headers};
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 
-use crate::cli::ValidateArgs;
+use crate::args::ValidateArgs;
 use ai21_check::CheckOptions;
 use ai21_report::Settings;
 

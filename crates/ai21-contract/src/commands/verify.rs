@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 use ai21_validate::Validator;
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{Endpoints, VerifyArgs};
+use crate::args::{Endpoints, VerifyArgs};
 use ai21_check::{Outcome, Summary};
 use ai21_report::Settings;
 

@@ -1,26 +1,13 @@
-//! The command line: its arguments (clap derive) and the dispatch to [`commands`].
-//!
-//! Each subcommand is one variant of [`Command`] and one module of [`commands`]. Exit
-//! status: 0 when nothing failed, 1 when the input breaks the contract, 2 when the command
-//! could not run (bad arguments, an input path that cannot be read, a report that cannot
-//! be written).
+//! The command line's arguments (clap derive): one variant of [`Command`] per subcommand,
+//! whose module in [`crate::commands`] takes them.
 
 use std::ffi::OsString;
-use std::process::ExitCode;
 
 use ai21_schemas::PayloadKind;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands;
 use crate::output;
-
-/// Exit status: the command ran and nothing failed.
-pub const EXIT_OK: u8 = 0;
-/// Exit status: the command ran and the input breaks the contract.
-pub const EXIT_FAILED: u8 = 1;
-/// Exit status: the command could not run.
-pub const EXIT_ERROR: u8 = 2;
 
 /// Contract testing for AI21's J2 `complete` and Jamba `chat/completions` HTTP APIs.
 #[derive(Debug, Parser)]
@@ -266,22 +253,4 @@ fn kind_parser() -> impl clap::builder::TypedValueParser<Value = PayloadKind> {
     PossibleValuesParser::new(PayloadKind::ALL.map(PayloadKind::stem)).map(|name: String| {
         PayloadKind::from_name(&name).expect("the possible values are the kinds' stems")
     })
-}
-
-/// Runs the command line of this process and returns its exit status.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Validate(args) => commands::validate::run(args),
-        Command::Serve(args) => commands::serve::run(args),
-        Command::Verify(args) => commands::verify::run(args),
-        Command::GenerateCapture(args) => commands::generate_capture::run(args),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(error) => {
-            output::error(&error);
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
 }
