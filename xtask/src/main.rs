@@ -1,7 +1,7 @@
 //! Project automation, run as `cargo xtask <task>` (the alias is in `.cargo/config.toml`).
 //!
 //! - `cargo xtask ci`: everything CI checks, in the order a person fixes them: formatting,
-//!   clippy, the tests, and rustdoc with warnings denied. The README's test command.
+//!   clippy, the tests, and rustdoc with warnings denied. The README's test command (`docs/ci.md`).
 //! - `cargo xtask examples`: validates every example in `schemas/examples/` against its
 //!   canonical schema and prints what each gives.
 //! - `cargo xtask codegen [--check]`: regenerates the typed models from `schemas/`, or

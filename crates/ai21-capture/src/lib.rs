@@ -98,7 +98,7 @@ impl Input {
 /// What an input holds, when it should not be told from the file name and content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// JSON Lines, one exchange per line (the README's *Capture format*).
+    /// JSON Lines, one exchange per line (`docs/capture-format.md`).
     Jsonl,
     /// An HTTP Archive (HAR 1.2).
     Har,

@@ -5,7 +5,7 @@
 //! Capture readers pass every header, URL and body through this module as they read, so a
 //! record holds no secret by the time anyone can print it, and serialising an
 //! [`Exchange`](crate::Exchange) passes through it again. What counts as a secret
-//! is specified in the README (section *Capture format*, *Secrets*):
+//! is specified in `docs/capture-format.md` (section *Secrets*):
 //!
 //! - a header whose name is a credential (`Authorization`, `Proxy-Authorization`, `api-key`,
 //!   `x-api-key`, `Cookie`, `Set-Cookie`, any name containing `apikey`, `token`, `secret`,

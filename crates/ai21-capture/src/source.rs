@@ -2,7 +2,7 @@
 //!
 //! The format comes from [`ReadOptions::format`], else from the file name (after any `.gz`:
 //! `.jsonl`, `.ndjson`, `.jsonlines` are JSONL, `.har` is HAR), else from the content, as
-//! the README's *Capture format* specifies: the first non-blank line decides. A line that is a
+//! `docs/capture-format.md` specifies: the first non-blank line decides. A line that is a
 //! complete JSON object with `url` or `response` starts a JSONL capture, and so does a line
 //! that is not JSON at all (its error is then reported on that line); anything else (an
 //! object with `log`, a payload, the first line of a pretty-printed document) starts a

@@ -1,5 +1,5 @@
 //! The JSONL capture record on the wire: reading a line into an [`Exchange`] and writing one
-//! back. The README's *Capture format* section specifies the format field by field; this
+//! back. `docs/capture-format.md` specifies the format field by field; this
 //! is its only reader and writer.
 
 use std::fmt;

@@ -1,5 +1,5 @@
 //! The `json` format: JSON Lines, one object per finding and per skipped item, in input
-//! order, then one summary object. The README documents every field.
+//! order, then one summary object. `docs/reports.md` documents every field.
 
 use std::io::{self, Write};
 

@@ -69,7 +69,7 @@ impl std::io::Write for CappedWriter {
 
 /// The JSON Schema type name of a value: `null`, `boolean`, `integer` (a number with no
 /// fraction), `number`, `string`, `array` or `object`.
-pub(crate) fn type_of(value: &Value) -> &'static str {
+pub fn type_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -72,6 +72,7 @@ mod rule;
 mod schema;
 mod stream;
 mod validator;
+pub mod walk;
 
 pub use ai21_schemas::{Endpoint, PayloadKind};
 pub use exchange::{Exchange, ResponseBody};
@@ -81,6 +82,10 @@ pub use report::{Finding, Report, Severity, Target};
 pub use rule::{RULES, RuleInfo, SCHEMA_RULES, rule_info};
 pub use stream::StreamReport;
 pub use validator::Validator;
+
+/// The Jamba finish reasons the contract knows. The schema keeps the set open; any other
+/// reason is drift (`drift/unknown-finish-reason`, a warning).
+pub const KNOWN_FINISH_REASONS: [&str; 4] = rule::jamba::KNOWN_FINISH_REASONS;
 
 /// Why a check could not run at all.
 #[derive(Debug, thiserror::Error)]

@@ -33,7 +33,7 @@ impl PointerBuf {
 }
 
 /// `pointer` followed by the key `key`, escaped.
-pub(crate) fn join_key(pointer: &str, key: &str) -> String {
+pub fn join_key(pointer: &str, key: &str) -> String {
     let mut text = String::with_capacity(pointer.len() + key.len() + 1);
     text.push_str(pointer);
     text.push('/');
@@ -42,7 +42,7 @@ pub(crate) fn join_key(pointer: &str, key: &str) -> String {
 }
 
 /// `pointer` followed by the index `index`.
-pub(crate) fn join_index(pointer: &str, index: usize) -> String {
+pub fn join_index(pointer: &str, index: usize) -> String {
     format!("{pointer}/{index}")
 }
 
@@ -61,7 +61,7 @@ fn push_escaped(text: &mut String, key: &str) {
 }
 
 /// The unescaped segments of a pointer (none for the whole document).
-pub(crate) fn segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
+pub fn segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
     pointer
         .split('/')
         .skip(1)
@@ -69,7 +69,7 @@ pub(crate) fn segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The pointer without its last segment (the whole document stays the whole document).
-pub(crate) fn parent(pointer: &str) -> &str {
+pub fn parent(pointer: &str) -> &str {
     pointer.rfind('/').map_or("", |index| &pointer[..index])
 }
 

@@ -17,13 +17,13 @@ use crate::describe::{a_type, or_list, type_of, types_plural};
 const MAX_REF_CHAIN: usize = 16;
 
 /// The node a local reference (`#/$defs/Name`) points at, if any.
-pub(crate) fn ref_target<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+pub fn ref_target<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
     let pointer = reference.strip_prefix('#')?;
     root.pointer(pointer)
 }
 
 /// The node itself, or what its `$ref` chain points at.
-pub(crate) fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
+pub fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
     for _ in 0..MAX_REF_CHAIN {
         match node
             .get("$ref")
@@ -39,7 +39,7 @@ pub(crate) fn resolve<'a>(root: &'a Value, mut node: &'a Value) -> &'a Value {
 
 /// The JSON types a node accepts, from `type`, `const` or `enum`; `None` when the node
 /// does not restrict the type (for example a union, described by its branches).
-pub(crate) fn accepted_types(root: &Value, node: &Value) -> Option<Vec<&'static str>> {
+pub fn accepted_types(root: &Value, node: &Value) -> Option<Vec<&'static str>> {
     let node = resolve(root, node);
     if let Some(types) = node.get("type") {
         return Some(match types {
@@ -78,14 +78,14 @@ fn static_type(name: &str) -> &'static str {
 
 /// Whether a value of JSON type `found` (from [`type_of`]) is accepted by `types`;
 /// integers are numbers.
-pub(crate) fn type_accepts(types: &[&str], found: &str) -> bool {
+pub fn type_accepts(types: &[&str], found: &str) -> bool {
     types
         .iter()
         .any(|accepted| *accepted == found || (*accepted == "number" && found == "integer"))
 }
 
 /// The branches of a union node (its `oneOf` or `anyOf`), with the keyword.
-pub(crate) fn union_branches(node: &Value) -> Option<(&'static str, &Vec<Value>)> {
+pub fn union_branches(node: &Value) -> Option<(&'static str, &Vec<Value>)> {
     if let Some(Value::Array(branches)) = node.get("oneOf") {
         return Some(("oneOf", branches));
     }
@@ -219,7 +219,7 @@ impl<'a> Union<'a> {
 }
 
 /// The branch meant for `instance`, resolved, when one can be told apart.
-pub(crate) fn selected_branch<'a>(
+pub fn selected_branch<'a>(
     root: &'a Value,
     branches: &'a [Value],
     instance: &Value,
