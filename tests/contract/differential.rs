@@ -12,8 +12,9 @@
 use std::collections::BTreeMap;
 
 use crate::models::{parses, round_trip, same_after_normalisation};
+use ai21_generate::{instance, mutate};
 use ai21_schemas::PayloadKind;
-use ai21_validate::{Severity, Validator, generate, mutate};
+use ai21_validate::{Severity, Validator};
 use proptest::test_runner::{TestCaseError, TestRunner};
 
 fn unenforced(kind: PayloadKind) -> &'static [(&'static str, &'static str)] {
@@ -53,10 +54,10 @@ struct Tally {
 }
 
 fn check_kind(kind: PayloadKind, validator: &Validator, tally: &mut Tally) -> Result<(), String> {
-    let strategy = generate::strategy(kind).map_err(|error| error.to_string())?;
+    let strategy = instance::strategy(kind).map_err(|error| error.to_string())?;
     let unenforced = unenforced(kind);
     // A runner driven by hand has no source file to persist failures beside.
-    let mut config = ai21_validate::proptest_config();
+    let mut config = ai21_generate::proptest_config();
     config.failure_persistence = None;
     let mut runner = TestRunner::new(config);
     let tally = std::cell::RefCell::new(tally);

@@ -15,7 +15,7 @@ use std::hint::black_box;
 
 use ai21_capture::{Input, Position, ReadOptions};
 use ai21_contract::run::{self, RunOptions};
-use ai21_contract::synthetic::{self, Options};
+use ai21_generate::capture::{self, Options};
 use ai21_schemas::PayloadKind;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::de::IgnoredAny;
@@ -32,9 +32,9 @@ fn capture() -> (Vec<u8>, u64, BTreeSet<u64>) {
     let measuring = std::env::args().any(|argument| argument == "--bench");
     let default = if measuring { "16MB" } else { "256KB" };
     let size = std::env::var("AI21_BENCH_SIZE").unwrap_or_else(|_| default.to_owned());
-    let size = synthetic::parse_size(&size).expect("AI21_BENCH_SIZE is a size such as 16MB");
+    let size = capture::parse_size(&size).expect("AI21_BENCH_SIZE is a size such as 16MB");
     let mut bytes = Vec::new();
-    let generated = synthetic::generate(
+    let generated = capture::write(
         &mut bytes,
         Options {
             size,

@@ -193,7 +193,7 @@ pub enum Endpoints {
 #[derive(Debug, Args)]
 pub struct GenerateCaptureArgs {
     /// Stop after this many bytes, such as 50MB or 1GB
-    #[arg(long, value_parser = crate::synthetic::parse_size, default_value = "1MB")]
+    #[arg(long, value_parser = ai21_generate::capture::parse_size, default_value = "1MB")]
     pub size: u64,
     /// The seed; the same seed and size give the same bytes
     #[arg(long, default_value_t = 1)]

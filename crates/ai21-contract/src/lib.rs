@@ -11,15 +11,14 @@
 //! - [`run`] drives that over all cores in bounded batches, keeping input order;
 //! - `ai21_report` writes the outcomes as a human, JSON Lines, JUnit or SARIF report, and
 //!   [`output`] is the only module that prints;
-//! - [`args`] and [`commands`] are the arguments and one module per subcommand;
-//!   [`synthetic`] generates captures for benchmarks.
+//! - [`args`] and [`commands`] are the arguments and one module per subcommand (the
+//!   hidden `generate-capture` writes `ai21_generate`'s benchmark captures).
 //!
 
 pub mod args;
 pub mod commands;
 pub mod output;
 pub mod run;
-pub mod synthetic;
 pub mod verify;
 
 use std::process::ExitCode;

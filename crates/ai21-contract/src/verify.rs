@@ -21,8 +21,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ai21_generate::instance as generate;
 use ai21_schemas::{Expectation, PayloadKind};
-use ai21_validate::{Endpoint, Finding, Report, ResponseBody, Target, Validator, generate};
+use ai21_validate::{Endpoint, Finding, Report, ResponseBody, Target, Validator};
 use futures_util::StreamExt;
 use serde_json::Value;
 
@@ -118,7 +119,7 @@ fn bounded(mut request: Value) -> Value {
 }
 
 /// The suite for `plan`, in a fixed order: documented, generated, negative.
-pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_validate::Error> {
+pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Error> {
     let mut cases = Vec::new();
     let mut counts = SuiteCounts::default();
     let wanted = |kind: PayloadKind| match kind {

@@ -14,7 +14,7 @@
 //! silently ignored, as a generator that ignores a constraint generates invalid values.
 //!
 //! Optional properties are present about half the time. Strings are made of
-//! [`WORDS`](crate::WORDS) (English, some accented and non-Latin words, an emoji), now
+//! [`WORDS`] (English, some accented and non-Latin words, an emoji), now
 //! and then on several lines, not of random code points, so generated payloads look like
 //! traffic and still exercise non-ASCII text. Numbers hit their bounds often.
 //!

@@ -39,6 +39,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use ai21_generate::Random;
 use ai21_models::j2_complete_request::J2CompleteRequest;
 use ai21_models::jamba_chat_request::JambaChatRequest;
 use ai21_validate::{Endpoint, Finding, Target, Validator};
@@ -52,7 +53,7 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::synth::{self, Rng};
+use crate::synth;
 
 /// The header that reports the findings of an answered request.
 pub const FINDINGS_HEADER: &str = "x-ai21-contract-findings";
@@ -558,12 +559,11 @@ fn pick_fault(faults: &Faults, seed: u64, number: u64) -> Option<Fault> {
     if faults.rate <= 0.0 || faults.kinds.is_empty() {
         return None;
     }
-    let mut rng = Rng::new(seed, &[b"fault", &number.to_le_bytes()]);
-    if rng.unit() >= faults.rate {
+    let mut random = Random::from_parts(seed, &[b"fault", &number.to_le_bytes()]);
+    if random.unit() >= faults.rate {
         return None;
     }
-    let index = usize::try_from(rng.below(faults.kinds.len() as u64)).unwrap_or(0);
-    faults.kinds.get(index).copied()
+    faults.kinds.get(random.index(faults.kinds.len())).copied()
 }
 
 fn fault_response(fault: Fault) -> Response {

@@ -1,8 +1,9 @@
 //! Deterministic answers that honour the request.
 //!
 //! Every answer is a function of the seed and the request (hashed in its canonical
-//! serialization, so whitespace and key order do not matter). The answers pass every
-//! pairing rule of the validator:
+//! serialization, so whitespace and key order do not matter). Its random source, its
+//! words and its J2 tokenization are `ai21_generate`'s, the ones every generator of the
+//! workspace uses. The answers pass every pairing rule of the validator:
 //!
 //! - **J2**: `numResults` completions (default 1). Each ends in one of three ways: it
 //!   reaches `maxTokens` (default 16) and finishes with `length` carrying that number; it
@@ -23,6 +24,8 @@
 //! - **Streams**: one choice; a first chunk with the role, one chunk per token, the last
 //!   one carrying `finish_reason` and `usage`.
 
+use ai21_generate::Random;
+use ai21_generate::tiling::{self, END_OF_TEXT, SPACE, Tiling, Token};
 use ai21_models::j2_complete_request::J2CompleteRequest;
 use ai21_models::j2_complete_response::{
     Completion, CompletionData, CompletionId, FinishReason, GeneratedToken, J2CompleteResponse,
@@ -40,197 +43,52 @@ use ai21_models::jamba_chat_stream_chunk::{
 };
 use serde_json::{Map, Value};
 
-/// Words the mock speaks.
-const WORDS: [&str; 48] = [
-    "honey",
-    "never",
-    "spoils",
-    "because",
-    "its",
-    "low",
-    "moisture",
-    "and",
-    "high",
-    "acidity",
-    "keep",
-    "bacteria",
-    "away",
-    "archaeologists",
-    "found",
-    "pots",
-    "in",
-    "ancient",
-    "tombs",
-    "that",
-    "were",
-    "still",
-    "good",
-    "to",
-    "eat",
-    "the",
-    "ocean",
-    "holds",
-    "most",
-    "of",
-    "earth's",
-    "water",
-    "while",
-    "octopuses",
-    "have",
-    "three",
-    "hearts",
-    "bananas",
-    "are",
-    "berries",
-    "but",
-    "strawberries",
-    "not",
-    "a",
-    "day",
-    "on",
-    "venus",
-    "is",
-];
-
 /// The J2 default of `maxTokens`, per the schema.
 const J2_DEFAULT_MAX_TOKENS: u64 = 16;
 /// The Jamba default of `max_tokens`, per the schema.
 const JAMBA_DEFAULT_MAX_TOKENS: u64 = 4096;
 
-/// A small deterministic generator (SplitMix64): the mock needs reproducibility, not
-/// cryptographic quality.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator for `seed` and the hash of `parts`.
-    pub fn new(seed: u64, parts: &[&[u8]]) -> Self {
-        // FNV-1a over the parts, mixed with the seed.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
-        for part in parts {
-            for byte in *part {
-                hash ^= u64::from(*byte);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-            hash = hash.wrapping_mul(0x0100_0000_01b3) ^ 0xff;
-        }
-        Rng(hash)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound` (0 when `bound` is 0).
-    pub fn below(&mut self, bound: u64) -> u64 {
-        if bound == 0 {
-            0
-        } else {
-            self.next_u64() % bound
-        }
-    }
-
-    /// A number in `low..=high`.
-    pub fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.below(high.saturating_sub(low) + 1)
-    }
-
-    /// A float in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        // 53 random bits make every f64 in [0, 1) with that spacing; exact by construction.
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "a 53-bit integer is exact in an f64"
-        )]
-        let numerator = (self.next_u64() >> 11) as f64;
-        numerator / (1u64 << 53) as f64
-    }
-
-    /// A log probability in `(-9, 0]`, never `-0.0`.
-    fn logprob(&mut self) -> f64 {
-        let value = -(self.unit() * 9.0);
-        if value == 0.0 { 0.0 } else { value }
-    }
-
-    fn word(&mut self) -> &'static str {
-        WORDS[usize::try_from(self.below(WORDS.len() as u64)).unwrap_or(0)]
-    }
-
-    fn hex(&mut self, digits: usize) -> String {
-        (0..digits)
-            .map(|_| {
-                char::from_digit(u32::try_from(self.below(16)).unwrap_or(0), 16).unwrap_or('0')
-            })
-            .collect()
-    }
-}
-
-fn request_rng<T: serde::Serialize>(seed: u64, request: &T) -> Rng {
+/// The random source of one answer: the seed and the request, in its canonical
+/// serialization.
+fn request_random<T: serde::Serialize>(seed: u64, request: &T) -> Random {
     let canonical = serde_json::to_vec(request).unwrap_or_default();
-    Rng::new(seed, &[&canonical])
+    Random::from_parts(seed, &[&canonical])
 }
 
 // ---------------------------------------------------------------------------------------
 // J2
 
-/// Splits a prompt into J2-style tokens (`▁` for spaces, `<|newline|>` for line breaks)
-/// whose ranges, in code points, tile the text.
-fn tokenize_prompt(text: &str, rng: &mut Rng, top_k: u64) -> Vec<TokenData> {
-    let characters: Vec<char> = text.chars().collect();
-    let mut tokens = Vec::new();
-    let mut index = 0;
-    while index < characters.len() {
-        let start = index;
-        let token = if characters[index] == '\n' {
-            index += 1;
-            "<|newline|>".to_owned()
-        } else {
-            while index < characters.len() && characters[index] == ' ' {
-                index += 1;
-            }
-            while index < characters.len() && characters[index] != ' ' && characters[index] != '\n'
-            {
-                index += 1;
-            }
-            characters[start..index]
-                .iter()
-                .map(|&c| if c == ' ' { '\u{2581}' } else { c })
-                .collect()
-        };
-        let logprob = rng.logprob();
-        tokens.push(token_data(
-            token, logprob, logprob, start, index, rng, top_k,
-        ));
-    }
-    tokens
+/// The prompt's tokens, cut by the one J2 tiling (`▁` for spaces, `<|newline|>` for line
+/// breaks, ranges in code points), each with its log probabilities.
+fn tokenize_prompt(text: &str, random: &mut Random, top_k: u64) -> Vec<TokenData> {
+    tiling::tokenize(text)
+        .into_iter()
+        .map(|token| {
+            let logprob = random.logprob();
+            token_data(token, logprob, logprob, random, top_k)
+        })
+        .collect()
 }
 
 fn token_data(
-    token: String,
+    token: Token,
     logprob: f64,
     raw_logprob: f64,
-    start: usize,
-    end: usize,
-    rng: &mut Rng,
+    random: &mut Random,
     top_k: u64,
 ) -> TokenData {
     let top_tokens = (top_k > 0).then(|| {
         // The token itself first, then alternatives, most probable first.
         let mut alternatives = vec![TopToken {
             logprob,
-            token: token.clone(),
+            token: token.token.clone(),
         }];
         let mut current = logprob;
         while (alternatives.len() as u64) < top_k {
-            current -= rng.unit() * 2.0 + 0.01;
+            current -= random.unit() * 2.0 + 0.01;
             alternatives.push(TopToken {
                 logprob: current,
-                token: format!("\u{2581}{}", rng.word()),
+                token: format!("{SPACE}{}", random.word()),
             });
         }
         alternatives
@@ -239,11 +97,11 @@ fn token_data(
         generated_token: GeneratedToken {
             logprob,
             raw_logprob: Some(raw_logprob),
-            token,
+            token: token.token,
         },
         text_range: TextRange {
-            end: end as u64,
-            start: start as u64,
+            end: token.end,
+            start: token.start,
         },
         top_tokens,
     }
@@ -252,54 +110,42 @@ fn token_data(
 /// Builds one completion of `content_tokens` words, then an optional zero-width final
 /// token (`<|endoftext|>` or the matched stop sequence).
 fn completion(
-    rng: &mut Rng,
+    random: &mut Random,
     content_tokens: u64,
     final_token: Option<String>,
     finish_reason: FinishReason,
     top_k: u64,
 ) -> Completion {
-    let mut text = String::new();
-    let mut position = 0usize;
+    let mut tiling = Tiling::new();
     let mut tokens = Vec::new();
     for index in 0..content_tokens {
-        let (token, piece) = match rng.below(12) {
-            0 if index > 0 => (",".to_owned(), ",".to_owned()),
-            1 if index > 0 => ("<|newline|>".to_owned(), "\n".to_owned()),
-            _ => {
-                let word = rng.word();
-                (format!("\u{2581}{word}"), format!(" {word}"))
-            }
+        let piece = match random.below(12) {
+            0 if index > 0 => ",".to_owned(),
+            1 if index > 0 => "\n".to_owned(),
+            _ => format!(" {}", random.word()),
         };
-        let width = piece.chars().count();
-        text.push_str(&piece);
-        let logprob = rng.logprob();
-        let raw = rng.logprob().min(logprob);
-        tokens.push(token_data(
-            token,
-            logprob,
-            raw,
-            position,
-            position + width,
-            rng,
-            top_k,
-        ));
-        position += width;
+        let token = tiling.push(&piece);
+        let logprob = random.logprob();
+        let raw = random.logprob().min(logprob);
+        tokens.push(token_data(token, logprob, raw, random, top_k));
     }
-    if let Some(token) = final_token {
-        let logprob = rng.logprob();
-        tokens.push(token_data(
-            token, logprob, logprob, position, position, rng, top_k,
-        ));
+    if let Some(final_token) = final_token {
+        let token = tiling.push_empty(&final_token);
+        let logprob = random.logprob();
+        tokens.push(token_data(token, logprob, logprob, random, top_k));
     }
     Completion {
-        data: CompletionData { text, tokens },
+        data: CompletionData {
+            text: tiling.into_text(),
+            tokens,
+        },
         finish_reason,
     }
 }
 
 /// The answer to a J2 completion request.
 pub fn j2_complete(request: &J2CompleteRequest, seed: u64) -> J2CompleteResponse {
-    let mut rng = request_rng(seed, request);
+    let mut random = request_random(seed, request);
     let top_k = request.top_k_return.flatten().unwrap_or(0);
     let max_tokens = request
         .max_tokens
@@ -309,24 +155,23 @@ pub fn j2_complete(request: &J2CompleteRequest, seed: u64) -> J2CompleteResponse
     let stops: Vec<&String> = request.stop_sequences.iter().flatten().flatten().collect();
     let id = format!(
         "{}-{}-{}-{}-{}",
-        rng.hex(8),
-        rng.hex(4),
-        rng.hex(4),
-        rng.hex(4),
-        rng.hex(12)
+        random.hex(8),
+        random.hex(4),
+        random.hex(4),
+        random.hex(4),
+        random.hex(12)
     );
-    let prompt_tokens = tokenize_prompt(&request.prompt, &mut rng, top_k);
+    let prompt_tokens = tokenize_prompt(&request.prompt, &mut random, top_k);
     let completions = (0..request.num_results.flatten().unwrap_or(1).max(1))
         .map(|_| {
             let can_end_early = max_tokens > min_tokens;
-            match rng.below(4) {
+            match random.below(4) {
                 2 if can_end_early && !stops.is_empty() => {
-                    let content = rng.between(min_tokens, max_tokens - 1);
-                    let sequence =
-                        stops[usize::try_from(rng.below(stops.len() as u64)).unwrap_or(0)].clone();
-                    let token = sequence.replace(' ', "\u{2581}");
+                    let content = random.between(min_tokens, max_tokens - 1);
+                    let sequence = (*random.pick(&stops)).clone();
+                    let token = tiling::spell(&sequence);
                     completion(
-                        &mut rng,
+                        &mut random,
                         content,
                         Some(token),
                         FinishReason::Stop { sequence },
@@ -334,17 +179,17 @@ pub fn j2_complete(request: &J2CompleteRequest, seed: u64) -> J2CompleteResponse
                     )
                 }
                 2 | 3 if can_end_early => {
-                    let content = rng.between(min_tokens, max_tokens - 1);
+                    let content = random.between(min_tokens, max_tokens - 1);
                     completion(
-                        &mut rng,
+                        &mut random,
                         content,
-                        Some("<|endoftext|>".to_owned()),
+                        Some(END_OF_TEXT.to_owned()),
                         FinishReason::Endoftext,
                         top_k,
                     )
                 }
                 _ => completion(
-                    &mut rng,
+                    &mut random,
                     max_tokens,
                     None,
                     FinishReason::Length { length: max_tokens },
@@ -439,7 +284,12 @@ fn placeholder_arguments(tool: &ToolDefinition) -> String {
     Value::Object(arguments).to_string()
 }
 
-fn answer(request: &JambaChatRequest, rng: &mut Rng, max_tokens: u64, allow_tools: bool) -> Answer {
+fn answer(
+    request: &JambaChatRequest,
+    random: &mut Random,
+    max_tokens: u64,
+    allow_tools: bool,
+) -> Answer {
     if allow_tools && let Some(tool) = called_tool(request) {
         let arguments = placeholder_arguments(tool);
         let tokens = (arguments.len() as u64 / 4)
@@ -451,13 +301,13 @@ fn answer(request: &JambaChatRequest, rng: &mut Rng, max_tokens: u64, allow_tool
                     arguments,
                     name: tool.function.name.clone(),
                 },
-                id: format!("call_{}", rng.between(1_000_000, 9_999_999)),
+                id: format!("call_{}", random.between(1_000_000, 9_999_999)),
                 type_: ToolCallType::Function,
             },
             tokens,
         };
     }
-    let target = rng.between(8, 48);
+    let target = random.between(8, 48);
     let (count, finish_reason) = if target >= max_tokens {
         (max_tokens, "length")
     } else {
@@ -470,7 +320,7 @@ fn answer(request: &JambaChatRequest, rng: &mut Rng, max_tokens: u64, allow_tool
         .is_some_and(|format| format.type_ == ResponseFormatType::JsonObject);
     let mut pieces: Vec<String> = (0..count)
         .map(|index| {
-            let word = rng.word();
+            let word = random.word();
             if index == 0 {
                 capitalize(word)
             } else {
@@ -501,20 +351,20 @@ fn capitalize(word: &str) -> String {
         .unwrap_or_default()
 }
 
-fn chat_id(rng: &mut Rng) -> String {
-    format!("chat-{}", rng.hex(32))
+fn chat_id(random: &mut Random) -> String {
+    format!("chat-{}", random.hex(32))
 }
 
 /// The answer to a non-streamed Jamba chat request.
 pub fn jamba_chat(request: &JambaChatRequest, seed: u64) -> JambaChatResponse {
-    let mut rng = request_rng(seed, request);
-    let id = chat_id(&mut rng);
+    let mut random = request_random(seed, request);
+    let id = chat_id(&mut random);
     let max_tokens = request
         .max_tokens
         .flatten()
         .unwrap_or(JAMBA_DEFAULT_MAX_TOKENS);
     let answers: Vec<Answer> = (0..request.n.flatten().unwrap_or(1).max(1))
-        .map(|_| answer(request, &mut rng, max_tokens, true))
+        .map(|_| answer(request, &mut random, max_tokens, true))
         .collect();
     let completion_tokens = answers.iter().map(Answer::tokens).sum::<u64>();
     let prompt_tokens = prompt_tokens(request);
@@ -558,8 +408,8 @@ pub fn jamba_chat(request: &JambaChatRequest, seed: u64) -> JambaChatResponse {
 /// The chunks of a streamed Jamba chat answer (one choice), without the final
 /// `data: [DONE]`.
 pub fn jamba_chat_stream(request: &JambaChatRequest, seed: u64) -> Vec<JambaChatStreamChunk> {
-    let mut rng = request_rng(seed, request);
-    let id = chat_id(&mut rng);
+    let mut random = request_random(seed, request);
+    let id = chat_id(&mut random);
     let max_tokens = request
         .max_tokens
         .flatten()
@@ -567,7 +417,7 @@ pub fn jamba_chat_stream(request: &JambaChatRequest, seed: u64) -> Vec<JambaChat
     let Answer::Text {
         pieces,
         finish_reason,
-    } = answer(request, &mut rng, max_tokens, false)
+    } = answer(request, &mut random, max_tokens, false)
     else {
         unreachable!("tools are not allowed in streams")
     };

@@ -41,8 +41,8 @@
 //! - **Streams** (`stream/...`): a `text/event-stream` body, event by event, and the
 //!   response reassembled from it ([`Validator::validate_stream`]).
 //!
-//! For property tests, [`generate`] builds valid instances from a schema and [`mutate`]
-//! breaks them in ways the validator must report.
+//! Generating payloads, valid ones and ones broken in ways the validator must report, is
+//! the job of `ai21-generate`, which reads the schemas with this crate's [`walk`].
 //!
 //! # Text ranges
 //!
@@ -63,9 +63,7 @@ mod describe;
 mod drift;
 mod exchange;
 mod explain;
-pub mod generate;
 mod model;
-pub mod mutate;
 mod pointer;
 mod report;
 mod rule;
@@ -76,7 +74,6 @@ pub mod walk;
 
 pub use ai21_schemas::{Endpoint, PayloadKind};
 pub use exchange::{Exchange, ResponseBody};
-pub use generate::proptest_config;
 pub use model::{KnownModel, ModelStatus, find_model, known_models};
 pub use report::{Finding, Report, Severity, Target};
 pub use rule::{RULES, RuleInfo, SCHEMA_RULES, rule_info};
@@ -120,25 +117,6 @@ pub enum Error {
         "cannot tell which API the exchange is for: no endpoint, and the request has neither `prompt` (J2) nor `messages` (Jamba)"
     )]
     UnknownApi,
-    /// The instance generator met a schema it cannot generate for.
-    #[error("schema {pointer}: the instance generator cannot handle {keyword}: {reason}")]
-    Unsupported {
-        /// JSON Pointer into the schema, to the keyword (or to the schema node, for a
-        /// node that is not a schema).
-        pointer: String,
-        /// The keyword.
-        keyword: String,
-        /// Why.
-        reason: String,
-    },
-    /// Generating a value failed (for example, too many values were filtered out).
-    #[error("generating a {kind} value: {reason}")]
-    Generate {
-        /// The payload kind.
-        kind: PayloadKind,
-        /// proptest's reason.
-        reason: String,
-    },
 }
 
 /// The result of a check that may not run.

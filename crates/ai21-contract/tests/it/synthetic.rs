@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use ai21_capture::{Input, Position, ReadOptions};
 use ai21_contract::run::{self, RunOptions};
-use ai21_contract::synthetic::{self, Options};
+use ai21_generate::capture::{self, Options, Plant};
 
 use crate::support::ai21;
 
@@ -40,7 +40,7 @@ fn failing_lines(bytes: &[u8], jobs: usize) -> BTreeSet<u64> {
 #[test]
 fn the_invalid_records_found_are_exactly_the_planted_ones() {
     let mut bytes = Vec::new();
-    let generated = synthetic::generate(
+    let generated = capture::write(
         &mut bytes,
         Options {
             size: 1_000_000,
@@ -53,11 +53,11 @@ fn the_invalid_records_found_are_exactly_the_planted_ones() {
     assert!(planted.len() >= 5, "{generated:?}");
     // Every kind of plant is there.
     for plant in [
-        synthetic::Plant::TextRangeTiling,
-        synthetic::Plant::CamelCaseMaxTokens,
-        synthetic::Plant::MissingDone,
-        synthetic::Plant::UsageTotal,
-        synthetic::Plant::MalformedJson,
+        Plant::TextRangeTiling,
+        Plant::CamelCaseMaxTokens,
+        Plant::MissingDone,
+        Plant::UsageTotal,
+        Plant::MalformedJson,
     ] {
         assert!(
             generated.planted.iter().any(|(_, kind)| *kind == plant),
@@ -86,7 +86,7 @@ fn the_hidden_generate_command_writes_the_same_capture() {
     let run = ai21(&["generate-capture", "--size", "100KB", "--seed", "5"], b"");
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut bytes = Vec::new();
-    synthetic::generate(
+    capture::write(
         &mut bytes,
         Options {
             size: 100 * 1024,

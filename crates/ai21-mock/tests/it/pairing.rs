@@ -1,9 +1,10 @@
 //! The property the mock exists for: for any valid request, its answer passes every
 //! pairing rule (and the answer's own schema and rules).
 
+use ai21_generate::instance;
 use ai21_mock::synth;
 use ai21_models::{J2CompleteRequest, JambaChatRequest};
-use ai21_validate::{Endpoint, Exchange, PayloadKind, ResponseBody, Validator, generate};
+use ai21_validate::{Endpoint, Exchange, PayloadKind, ResponseBody, Validator};
 use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::Value;
 
@@ -13,8 +14,8 @@ fn check(
     kind: PayloadKind,
     answer: impl Fn(&Value) -> Result<(Value, Endpoint, ResponseBody), String>,
 ) {
-    let strategy = generate::strategy(kind).expect("a strategy");
-    let mut config = ai21_validate::proptest_config();
+    let strategy = instance::strategy(kind).expect("a strategy");
+    let mut config = ai21_generate::proptest_config();
     config.failure_persistence = None;
     let validator = Validator::shared();
     TestRunner::new(config)

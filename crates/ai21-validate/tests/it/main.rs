@@ -2,8 +2,6 @@
 
 mod examples;
 mod exchanges;
-mod generator;
-mod mutations;
 mod robustness;
 mod rules;
 mod streams;

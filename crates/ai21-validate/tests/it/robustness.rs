@@ -1,9 +1,8 @@
 //! Arbitrary input is findings, never a panic, and every rule id the validator reports
 //! is catalogued.
 
-use ai21_validate::{
-    Endpoint, Exchange, PayloadKind, Report, ResponseBody, Validator, proptest_config, rule_info,
-};
+use ai21_generate::proptest_config;
+use ai21_validate::{Endpoint, Exchange, PayloadKind, Report, ResponseBody, Validator, rule_info};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
