@@ -7,7 +7,8 @@
 //! its own), and what the validator cannot take is a `capture/` finding of this crate
 //! ([`CAPTURE_RULES`]). Finding messages never show a secret: every piece of a key-shaped
 //! word of the record is masked in them, and with [`CheckOptions::redact_content`] every
-//! quoted piece of prompt or completion text too ([`content`]). [`Summary`] counts outcomes
+//! quoted piece of prompt or completion text too (the places the schemas mark as content,
+//! from `ai21_validate::Validator::exchange_content`). [`Summary`] counts outcomes
 //! into buckets that always add up to the records read. Reports are written from outcomes
 //! by `ai21-report`; this crate prints nothing.
 //!
@@ -38,7 +39,6 @@ use ai21_capture::{Location, Skipped, Unreadable};
 use ai21_validate::{Endpoint, PayloadKind, Report};
 
 mod check;
-pub mod content;
 mod rules;
 mod summary;
 

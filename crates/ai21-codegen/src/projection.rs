@@ -61,8 +61,16 @@ const VALUE_CONSTRAINTS: [&str; 12] = [
 ];
 
 /// Annotations typify would act on, or that mean nothing to it; dropped silently because
-/// they constrain nothing. (`default` would make the types invent values on read.)
-const DROPPED_ANNOTATIONS: [&str; 5] = ["$schema", "$id", "$comment", "default", "examples"];
+/// they constrain nothing. (`default` would make the types invent values on read;
+/// `x-ai21-content` marks prompt and completion text for `--redact-content`.)
+const DROPPED_ANNOTATIONS: [&str; 6] = [
+    "$schema",
+    "$id",
+    "$comment",
+    "default",
+    "examples",
+    "x-ai21-content",
+];
 
 /// Keywords copied unchanged.
 const KEPT: [&str; 5] = ["title", "description", "type", "enum", "required"];
@@ -464,7 +472,13 @@ impl Projector<'_> {
                 .and_then(Value::as_array)
                 .is_some_and(|branches| branches.iter().any(|branch| self.allows_null(branch)))
         });
-        type_allows || reference_allows || branch_allows
+        // A schema that says nothing of the type (`{}` with annotations) accepts null too.
+        let unconstrained = ![
+            "type", "enum", "const", "$ref", "oneOf", "anyOf", "allOf", "not",
+        ]
+        .iter()
+        .any(|keyword| object.contains_key(*keyword));
+        type_allows || reference_allows || branch_allows || unconstrained
     }
 }
 

@@ -19,7 +19,6 @@ pub mod args;
 pub mod commands;
 pub mod output;
 pub mod run;
-pub mod verify;
 
 use std::process::ExitCode;
 

@@ -9,7 +9,7 @@
 //! counts, such as the J2 id's hex UUID pattern), `enum`, `const`, `oneOf` (whose
 //! branches must be told apart by type or by a `const` discriminator), `anyOf`, `$ref`
 //! into the same document and `contains`; `default`, `description`, `title`,
-//! `$comment`, `$schema`, `$id` and `$defs` are annotations. Any other keyword is an
+//! `$comment`, `$schema`, `$id`, `$defs` and `x-ai21-content` are annotations. Any other keyword is an
 //! [`crate::Error::Unsupported`] naming its schema pointer: never
 //! silently ignored, as a generator that ignores a constraint generates invalid values.
 //!
@@ -134,7 +134,7 @@ const KEYWORDS: [&str; 18] = [
 ];
 
 /// The keywords that constrain nothing.
-const ANNOTATIONS: [&str; 7] = [
+const ANNOTATIONS: [&str; 8] = [
     "default",
     "description",
     "title",
@@ -142,6 +142,7 @@ const ANNOTATIONS: [&str; 7] = [
     "$schema",
     "$id",
     "$defs",
+    "x-ai21-content",
 ];
 
 /// How deep `$ref`s and nesting may go before the schema is taken to be recursive.

@@ -1,4 +1,5 @@
-//! Drift: fields a response carries that its schema does not declare.
+//! Drift: fields a response carries that its schema does not declare; and, over the same
+//! plan of a schema, where prompt and completion text stands.
 //!
 //! Responses and stream chunks accept unknown properties (servers add fields over time),
 //! so the schema cannot report them. This walk does: it follows the instance through the
@@ -43,6 +44,9 @@ struct Node<'a> {
     additional: Additional,
     /// The schema of array items, when the node has `items`.
     items: Option<NodeId>,
+    /// The node marks prompt or completion text (`"x-ai21-content": true`): every string
+    /// of a value here is content.
+    content: bool,
 }
 
 /// What a schema says of keys it does not declare.
@@ -125,6 +129,83 @@ impl<'a> Plan<'a> {
     }
 }
 
+impl Plan<'_> {
+    /// Appends every string of `instance` that stands where the schema marks content
+    /// (`"x-ai21-content": true`): all the strings of a marked value, keys aside, in
+    /// document order (object members in key order). Where the
+    /// schema cannot tell which union branch a value is meant for, every branch is walked:
+    /// masking content must not depend on the payload being valid.
+    pub(crate) fn content<'v>(&self, instance: &'v Value, out: &mut Vec<&'v str>) {
+        self.content_at(0, instance, out);
+    }
+
+    fn content_at<'v>(&self, id: NodeId, instance: &'v Value, out: &mut Vec<&'v str>) {
+        let node = &self.nodes[id];
+        if node.content {
+            strings(instance, out);
+            return;
+        }
+        if let Some((union, branches)) = &node.union {
+            match union.select(instance) {
+                Selection::Discriminated { index, .. } | Selection::ByType { index } => {
+                    self.content_at(branches[index], instance, out);
+                }
+                _ => {
+                    // Each string once, whichever branches find it.
+                    let start = out.len();
+                    for branch in branches {
+                        let mut found = Vec::new();
+                        self.content_at(*branch, instance, &mut found);
+                        for text in found {
+                            if !out[start..].iter().any(|known| std::ptr::eq(*known, text)) {
+                                out.push(text);
+                            }
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        match instance {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    let declared = node
+                        .properties
+                        .as_ref()
+                        .and_then(|properties| properties.get(key.as_str()));
+                    match (declared, node.additional) {
+                        (Some(&child), _) | (None, Additional::Schema(child)) => {
+                            self.content_at(child, value, out);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item) = node.items {
+                    for value in items {
+                        self.content_at(item, value, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The annotation that marks prompt and completion text in the canonical schemas.
+pub(crate) const CONTENT_MARK: &str = "x-ai21-content";
+
+/// Every string in `value`, in document order (object keys aside).
+fn strings<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+    match value {
+        Value::String(text) => out.push(text),
+        Value::Array(items) => items.iter().for_each(|item| strings(item, out)),
+        Value::Object(members) => members.values().for_each(|member| strings(member, out)),
+        _ => {}
+    }
+}
+
 /// Builds a [`Plan`], one node per resolved schema node (so recursive schemas end).
 struct Builder<'a> {
     root: &'a Value,
@@ -141,10 +222,12 @@ impl<'a> Builder<'a> {
         let id = self.nodes.len();
         self.nodes.push(Node::default());
         self.seen.insert(std::ptr::from_ref(schema), id);
+        let content = schema.get(CONTENT_MARK) == Some(&Value::Bool(true));
         let node = if let Some((_, branches)) = union_branches(schema) {
             let nodes = branches.iter().map(|branch| self.node(branch)).collect();
             Node {
                 union: Some((Union::new(self.root, branches), nodes)),
+                content,
                 ..Node::default()
             }
         } else {
@@ -167,6 +250,7 @@ impl<'a> Builder<'a> {
                     _ => Additional::Open,
                 },
                 items: schema.get("items").map(|items| self.node(items)),
+                content,
             }
         };
         self.nodes[id] = node;

@@ -2,6 +2,8 @@
 //!
 //! The rules are documented on [`Validator::validate_exchange`].
 
+use std::borrow::Cow;
+
 use ai21_schemas::PayloadKind;
 use serde_json::Value;
 
@@ -20,29 +22,110 @@ const MODEL_RULES: [&str; 3] = [
     "drift/deprecated-model",
 ];
 
-/// What came back for a request.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ResponseBody {
-    /// A JSON body, with the HTTP status when it is known (no status means success).
-    Json {
-        /// The HTTP status; 400 and above is validated as the error envelope.
-        status: Option<u16>,
-        /// The parsed body.
-        body: Value,
-    },
-    /// A `text/event-stream` body, as text.
-    EventStream(String),
+/// A body as captured, borrowed: JSON, the text of an event stream, other text, or none.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Body<'a> {
+    /// No body: none was captured, or it was empty.
+    Absent,
+    /// A JSON document.
+    Json(&'a Value),
+    /// The text of a `text/event-stream` response (`data: {...}` events).
+    EventStream(&'a str),
+    /// Text that is neither JSON nor an event stream.
+    Text(&'a str),
 }
 
-/// A request and its response, validated together by [`Validator::validate_exchange`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Exchange {
+/// A request and the response it got, as captured, validated together by
+/// [`Validator::validate_exchange`]. Everything is borrowed: a capture's bodies are
+/// checked where they are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Exchange<'a> {
     /// The endpoint, when known (from the URL path); a J2 model is only named there.
-    pub endpoint: Option<Endpoint>,
+    pub endpoint: Option<&'a Endpoint>,
     /// The request body.
-    pub request: Value,
-    /// The response.
-    pub response: ResponseBody,
+    pub request: Body<'a>,
+    /// The response's HTTP status, when known (no status means a success).
+    pub status: Option<u16>,
+    /// The response body.
+    pub response: Body<'a>,
+}
+
+/// What a response's status says about how to check its body.
+enum Answer {
+    /// 2xx (or unknown): the endpoint's response, or an event stream.
+    Success,
+    /// 4xx or 5xx: the error envelope.
+    Error,
+    /// Anything else: the API never answers so, and the body is not checked.
+    Unexpected(u16),
+}
+
+fn answer(status: Option<u16>) -> Answer {
+    match status {
+        None => Answer::Success,
+        Some(status) if (200..300).contains(&status) => Answer::Success,
+        Some(status) if (400..600).contains(&status) => Answer::Error,
+        Some(status) => Answer::Unexpected(status),
+    }
+}
+
+/// The exchange's endpoint, or the API its request is for when it has none: a request with
+/// `messages` is Jamba chat, one with `prompt` J2 (with no model named).
+pub(crate) fn endpoint_of<'e>(exchange: &Exchange<'e>) -> Result<Cow<'e, Endpoint>> {
+    let request = match exchange.request {
+        Body::Json(request) => Some(request),
+        _ => None,
+    };
+    match (exchange.endpoint, request) {
+        (Some(endpoint), _) => Ok(Cow::Borrowed(endpoint)),
+        (None, Some(request)) if request.get("messages").is_some() => {
+            Ok(Cow::Owned(Endpoint::JambaChat))
+        }
+        (None, Some(request)) if request.get("prompt").is_some() => {
+            Ok(Cow::Owned(Endpoint::J2Complete {
+                model: String::new(),
+                custom_model: None,
+            }))
+        }
+        (None, _) => Err(Error::UnknownApi),
+    }
+}
+
+/// What a response's status says about how to check its body: the kind of a JSON body
+/// (`None` for a status the API never answers with).
+pub(crate) fn response_kind(endpoint: &Endpoint, status: Option<u16>) -> Option<PayloadKind> {
+    match answer(status) {
+        Answer::Success => Some(endpoint.kinds().1),
+        Answer::Error => Some(PayloadKind::ErrorResponse),
+        Answer::Unexpected(_) => None,
+    }
+}
+
+/// The finding for a body the validator cannot take where JSON is expected (none for a
+/// JSON body).
+fn body_finding(body: Body<'_>, side: &str, target: Target) -> Option<Finding> {
+    let finding = match body {
+        Body::Json(_) => return None,
+        Body::Absent => Finding::error(
+            "capture/missing-body",
+            "",
+            format!("the {side} has no body"),
+        ),
+        Body::Text(text) => Finding::error(
+            "capture/body-not-json",
+            "",
+            format!(
+                "the {side} body is not JSON ({} of text)",
+                count(text.len(), "byte")
+            ),
+        ),
+        Body::EventStream(_) => Finding::error(
+            "capture/body-not-json",
+            "",
+            format!("the {side} body is an event stream, not JSON"),
+        ),
+    };
+    Some(finding.with_target(target))
 }
 
 impl Validator {
@@ -76,14 +159,79 @@ impl Validator {
         Report { findings }
     }
 
+    /// Validates a response from `endpoint` on its own, without its request: a success
+    /// (2xx, or no status) against the endpoint's response schema, or as an event stream
+    /// (reassembled and validated like a response); an error (4xx, 5xx) against the error
+    /// envelope; any other status is `capture/unexpected-status` (a warning: the API never
+    /// answers so) and the body is not checked. A body that is missing or not JSON where
+    /// JSON is expected is `capture/missing-body` or `capture/body-not-json`.
+    ///
+    /// Without an endpoint (a request sent to a path that is none), only an error answer
+    /// can be checked: a success is left alone.
+    pub fn validate_response(
+        &self,
+        endpoint: Option<&Endpoint>,
+        status: Option<u16>,
+        body: Body<'_>,
+    ) -> Report {
+        let mut findings = Vec::new();
+        self.check_response(endpoint, status, body, &mut findings);
+        Report { findings }
+    }
+
+    /// The response's own findings; the reassembled response of a complete stream, for
+    /// pairing.
+    fn check_response(
+        &self,
+        endpoint: Option<&Endpoint>,
+        status: Option<u16>,
+        body: Body<'_>,
+        findings: &mut Vec<Finding>,
+    ) -> Option<Value> {
+        let kind = match (answer(status), body) {
+            (Answer::Unexpected(status), _) => {
+                findings.push(
+                    Finding::warning(
+                        "capture/unexpected-status",
+                        "",
+                        format!(
+                            "status {status} is neither a success (2xx) nor an error (4xx, 5xx): the response is not checked"
+                        ),
+                    )
+                    .with_target(Target::Response),
+                );
+                return None;
+            }
+            (Answer::Success, Body::EventStream(text)) => {
+                let stream_report = self.validate_stream(text);
+                findings.extend(stream_report.report.findings);
+                return stream_report.reassembled;
+            }
+            (Answer::Success, _) => match endpoint {
+                Some(endpoint) => endpoint.kinds().1,
+                None => return None,
+            },
+            (Answer::Error, _) => PayloadKind::ErrorResponse,
+        };
+        if let Body::Json(value) = body {
+            let start = findings.len();
+            self.check(kind, value, findings);
+            retarget(&mut findings[start..], Target::Response);
+        } else {
+            findings.extend(body_finding(body, "response", Target::Response));
+        }
+        None
+    }
+
     /// Validates both sides of an exchange and the pairing rules between them.
     ///
-    /// Each side is validated on its own (findings with [`Target::Request`] and
-    /// [`Target::Response`], or the stream's targets), then the pairing rules (`pair/...`)
-    /// check that the response answers the request. A parameter the request leaves out takes
-    /// the default the schema documents. Pairing needs a success response: an error status
-    /// is validated against the error envelope and not paired, and an incomplete stream
-    /// (no `[DONE]`) has no reassembled response to pair.
+    /// The request is validated as [`Validator::validate_request`] does and the response as
+    /// [`Validator::validate_response`] does; a side whose body is missing or not JSON is a
+    /// `capture/` finding, and the other side is still checked on its own. Then, when the
+    /// request is JSON and the response a success, the pairing rules (`pair/...`) check
+    /// that the response answers the request (a streamed answer through its reassembled
+    /// response, when the stream reached `[DONE]`). A parameter the request leaves out
+    /// takes the default the schema documents. An error answer is not paired.
     ///
     /// The Jamba `pair/length` rule: `usage.completion_tokens` counts the tokens of every
     /// choice, so each choice finishing with `length` produced exactly `max_tokens` of them
@@ -93,98 +241,89 @@ impl Validator {
     ///
     /// Errs only when the API cannot be told: no endpoint, and a request with neither
     /// `prompt` (J2) nor `messages` (Jamba).
-    pub fn validate_exchange(&self, exchange: &Exchange) -> Result<Report> {
-        let endpoint = match &exchange.endpoint {
-            Some(endpoint) => endpoint.clone(),
-            None if exchange.request.get("messages").is_some() => Endpoint::JambaChat,
-            None if exchange.request.get("prompt").is_some() => Endpoint::J2Complete {
-                model: String::new(),
-                custom_model: None,
-            },
-            None => return Err(Error::UnknownApi),
+    pub fn validate_exchange(&self, exchange: &Exchange<'_>) -> Result<Report> {
+        let request = match exchange.request {
+            Body::Json(request) => Some(request),
+            _ => None,
         };
-        let (request_kind, response_kind) = endpoint.kinds();
-        let request = &exchange.request;
-        let mut findings = self.validate_request(&endpoint, request).findings;
-
-        match &exchange.response {
-            ResponseBody::Json {
-                status: Some(status),
-                body,
-            } if *status >= 400 => {
+        let endpoint = endpoint_of(exchange)?;
+        let endpoint = endpoint.as_ref();
+        let (request_kind, _) = endpoint.kinds();
+        let mut findings = match request {
+            Some(request) => self.validate_request(endpoint, request).findings,
+            None => body_finding(exchange.request, "request", Target::Request)
+                .into_iter()
+                .collect(),
+        };
+        let reassembled = self.check_response(
+            Some(endpoint),
+            exchange.status,
+            exchange.response,
+            &mut findings,
+        );
+        let Some(request) = request else {
+            return Ok(Report { findings });
+        };
+        let jamba = request_kind == PayloadKind::JambaChatRequest;
+        let (stream, _) = parameter(
+            request,
+            "stream",
+            Value::as_bool,
+            self.defaults.jamba_stream,
+        );
+        match (answer(exchange.status), exchange.response) {
+            (Answer::Success, Body::Json(body)) => {
                 let start = findings.len();
-                self.check(PayloadKind::ErrorResponse, body, &mut findings);
-                retarget(&mut findings[start..], Target::Response);
-            }
-            ResponseBody::Json { body, .. } => {
-                let start = findings.len();
-                self.check(response_kind, body, &mut findings);
-                if request_kind == PayloadKind::J2CompleteRequest {
-                    pair_j2(request, body, self, &mut findings);
-                } else {
+                if jamba {
                     pair_jamba(request, body, false, self, &mut findings);
+                } else {
+                    pair_j2(request, body, self, &mut findings);
                 }
                 retarget(&mut findings[start..], Target::Response);
-                if request_kind == PayloadKind::JambaChatRequest {
-                    let (stream, _) = parameter(
-                        request,
-                        "stream",
-                        Value::as_bool,
-                        self.defaults.jamba_stream,
-                    );
-                    if stream {
-                        findings.push(
-                            Finding::error(
-                                "pair/stream",
-                                "/stream",
-                                "stream is true, so the response must be an event stream, found a single JSON body",
-                            )
-                            .with_target(Target::Request),
-                        );
-                    }
-                }
-            }
-            ResponseBody::EventStream(body) => {
-                let stream_report = self.validate_stream(body);
-                findings.extend(stream_report.report.findings);
-                if request_kind == PayloadKind::J2CompleteRequest {
+                if jamba && stream {
                     findings.push(
                         Finding::error(
                             "pair/stream",
-                            "",
-                            "the response is an event stream, but J2 complete has no streaming mode",
+                            "/stream",
+                            "stream is true, so the response must be an event stream, found a single JSON body",
                         )
-                        .with_target(Target::Response),
+                        .with_target(Target::Request),
                     );
-                } else {
-                    let (stream, _) = parameter(
-                        request,
-                        "stream",
-                        Value::as_bool,
-                        self.defaults.jamba_stream,
-                    );
-                    if !stream {
-                        let pointer = if request.get("stream").is_some() {
-                            "/stream"
-                        } else {
-                            ""
-                        };
-                        findings.push(
-                            Finding::error(
-                                "pair/stream",
-                                pointer,
-                                "the response is an event stream, but the request does not set stream: true",
-                            )
-                            .with_target(Target::Request),
-                        );
-                    }
-                    if let Some(reassembled) = &stream_report.reassembled {
-                        let start = findings.len();
-                        pair_jamba(request, reassembled, true, self, &mut findings);
-                        retarget(&mut findings[start..], Target::Reassembled);
-                    }
                 }
             }
+            (Answer::Success, Body::EventStream(_)) if !jamba => {
+                findings.push(
+                    Finding::error(
+                        "pair/stream",
+                        "",
+                        "the response is an event stream, but J2 complete has no streaming mode",
+                    )
+                    .with_target(Target::Response),
+                );
+            }
+            (Answer::Success, Body::EventStream(_)) => {
+                if !stream {
+                    let pointer = if request.get("stream").is_some() {
+                        "/stream"
+                    } else {
+                        ""
+                    };
+                    findings.push(
+                        Finding::error(
+                            "pair/stream",
+                            pointer,
+                            "the response is an event stream, but the request does not set stream: true",
+                        )
+                        .with_target(Target::Request),
+                    );
+                }
+                if let Some(reassembled) = &reassembled {
+                    let start = findings.len();
+                    pair_jamba(request, reassembled, true, self, &mut findings);
+                    retarget(&mut findings[start..], Target::Reassembled);
+                }
+            }
+            _ => {}
         }
         Ok(Report { findings })
     }

@@ -59,6 +59,7 @@
 //! no tokens at all is not tiled either. A list holding a range that is not two
 //! non-negative integers is left to the schema.
 
+mod content;
 mod describe;
 mod drift;
 mod exchange;
@@ -73,7 +74,7 @@ mod validator;
 pub mod walk;
 
 pub use ai21_schemas::{Endpoint, PayloadKind};
-pub use exchange::{Exchange, ResponseBody};
+pub use exchange::{Body, Exchange};
 pub use model::{KnownModel, ModelStatus, find_model, known_models};
 pub use report::{Finding, Report, Severity, Target};
 pub use rule::{RULES, RuleInfo, SCHEMA_RULES, rule_info};

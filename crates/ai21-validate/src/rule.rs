@@ -114,6 +114,21 @@ pub const RULES: &[RuleInfo] = &[
         )
     },
     rule(
+        "capture/missing-body",
+        Severity::Error,
+        "an exchange has a request body and a response body",
+    ),
+    rule(
+        "capture/body-not-json",
+        Severity::Error,
+        "a request body, and a response body that is not an event stream, is JSON",
+    ),
+    rule(
+        "capture/unexpected-status",
+        Severity::Warning,
+        "a response status is a success (2xx) or an error (4xx, 5xx): the API neither redirects nor answers 1xx; the response is not checked",
+    ),
+    rule(
         "drift/unknown-field",
         Severity::Warning,
         "a response or stream chunk has a field the schema does not declare",

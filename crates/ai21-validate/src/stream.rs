@@ -22,10 +22,11 @@ pub struct StreamReport {
 }
 
 /// One `data:` line.
-struct DataLine<'a> {
+pub(crate) struct DataLine<'a> {
     event: usize,
     line: usize,
-    data: &'a str,
+    /// What follows `data: `.
+    pub(crate) data: &'a str,
     /// Whether the line had no line ending (the body ends inside it).
     unterminated: bool,
 }
@@ -214,7 +215,7 @@ impl Validator {
 
 /// Splits the body into `data:` lines, reporting lines of other kinds and events with
 /// several lines; also returns the last event (number and line) when no blank line ends it.
-fn split_events<'a>(
+pub(crate) fn split_events<'a>(
     body: &'a str,
     findings: &mut Vec<Finding>,
 ) -> (Vec<DataLine<'a>>, Option<(usize, usize)>) {

@@ -84,6 +84,11 @@ impl Validator {
         self.compiled(kind).is_valid(payload)
     }
 
+    /// The plan of the schema of `kind`, for walks beside an instance.
+    pub(crate) fn plan(&self, kind: PayloadKind) -> &drift::Plan<'static> {
+        &self.drift[Self::index(kind)]
+    }
+
     fn compiled(&self, kind: PayloadKind) -> &jsonschema::Validator {
         &self.compiled[Self::index(kind)]
     }

@@ -74,9 +74,9 @@ fn a_redirect_is_not_checked_but_its_request_is() {
             CheckOptions::default()
         ),
         [
-            "warning[capture/unexpected-status] at response (root): status 302 is neither a success (2xx) nor an error (4xx, 5xx): the response is not checked",
             "warning[drift/retired-model] at endpoint: model \"j2-mid\" is retired: AI21 switched J2 models off in November 2024",
             "error[schema/additionalProperties] at request (root): \"max_tokens\" is not a known field (did you mean \"maxTokens\"?)",
+            "warning[capture/unexpected-status] at response (root): status 302 is neither a success (2xx) nor an error (4xx, 5xx): the response is not checked",
         ]
     );
 }

@@ -12,8 +12,8 @@ use ai21_check::{Outcome, Summary};
 use ai21_report::Settings;
 
 use crate::output;
-use crate::verify::{self, Plan};
 use ai21_capture::redact::ApiKey;
+use ai21_verify::{self as verify, Plan};
 
 /// The key given to the embedded mock when the key variable is not set (any non-empty key
 /// is accepted there).

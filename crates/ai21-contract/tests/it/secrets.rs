@@ -22,9 +22,6 @@ fn printed(items: &[Item]) -> String {
                     printed.push_str(&exchange.to_json_line());
                     printed.push('\n');
                 }
-                let mut masked = record.clone();
-                ai21_check::content::mask_record_content(&mut masked);
-                printed.push_str(&format!("{masked:?}\n"));
             }
             Item::Unreadable(unreadable) => printed.push_str(&format!("{unreadable}\n")),
             Item::Skipped(skipped) => printed.push_str(&format!("{skipped}\n")),

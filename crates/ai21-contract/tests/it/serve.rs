@@ -15,7 +15,7 @@ const CHAT: &str = "/studio/v1/chat/completions";
 fn post(server: &Server, path: &str, key: Option<&str>, body: &Value) -> (u16, String) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
-        let mut request = ai21_contract::verify::http_client()
+        let mut request = ai21_verify::http_client()
             .expect("a client")
             .post(format!("{}{path}", server.base_url()))
             .timeout(std::time::Duration::from_secs(30))

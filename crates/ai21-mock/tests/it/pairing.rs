@@ -4,31 +4,47 @@
 use ai21_generate::instance;
 use ai21_mock::synth;
 use ai21_models::{J2CompleteRequest, JambaChatRequest};
-use ai21_validate::{Endpoint, Exchange, PayloadKind, ResponseBody, Validator};
+use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Validator};
 use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::Value;
 
+/// A mock's answer: a JSON body, or the text of an event stream.
+enum Answer {
+    Json(Value),
+    Stream(String),
+}
+
+impl Answer {
+    fn body(&self) -> Body<'_> {
+        match self {
+            Answer::Json(value) => Body::Json(value),
+            Answer::Stream(text) => Body::EventStream(text),
+        }
+    }
+}
+
+/// Validates a request, its endpoint and the mock's answer (a success) as one exchange.
+fn validate(request: &Value, endpoint: &Endpoint, answer: &Answer) -> ai21_validate::Report {
+    Validator::shared()
+        .validate_exchange(&Exchange {
+            endpoint: Some(endpoint),
+            request: Body::Json(request),
+            status: Some(200),
+            response: answer.body(),
+        })
+        .expect("the endpoint is given")
+}
+
 /// Runs `answer` on generated requests of `kind`; it returns the request it answered (a
 /// generated one, possibly bounded in size), the endpoint and the answer.
-fn check(
-    kind: PayloadKind,
-    answer: impl Fn(&Value) -> Result<(Value, Endpoint, ResponseBody), String>,
-) {
+fn check(kind: PayloadKind, answer: impl Fn(&Value) -> Result<(Value, Endpoint, Answer), String>) {
     let strategy = instance::strategy(kind).expect("a strategy");
     let mut config = ai21_generate::proptest_config();
     config.failure_persistence = None;
-    let validator = Validator::shared();
     TestRunner::new(config)
         .run(&strategy, |request| {
             let (request, endpoint, response) = answer(&request).map_err(TestCaseError::fail)?;
-            let exchange = Exchange {
-                endpoint: Some(endpoint),
-                request: request.clone(),
-                response,
-            };
-            let report = validator
-                .validate_exchange(&exchange)
-                .map_err(|error| TestCaseError::fail(error.to_string()))?;
+            let report = validate(&request, &endpoint, &response);
             if report.has_errors() {
                 return Err(TestCaseError::fail(format!(
                     "{report}\nrequest: {request:#}"
@@ -64,17 +80,7 @@ fn answers_at_the_largest_documented_sizes_pass_every_pairing_rule() {
             model: "j2-ultra".to_owned(),
             custom_model: None,
         };
-        let exchange = Exchange {
-            endpoint: Some(endpoint),
-            request: request.clone(),
-            response: ResponseBody::Json {
-                status: Some(200),
-                body,
-            },
-        };
-        let report = Validator::shared()
-            .validate_exchange(&exchange)
-            .expect("checkable");
+        let report = validate(&request, &endpoint, &Answer::Json(body));
         assert!(!report.has_errors(), "{report}");
     }
 }
@@ -91,14 +97,7 @@ fn answers_to_generated_j2_requests_pass_every_pairing_rule() {
             model: "j2-mid".to_owned(),
             custom_model: None,
         };
-        Ok((
-            request,
-            endpoint,
-            ResponseBody::Json {
-                status: Some(200),
-                body,
-            },
-        ))
+        Ok((request, endpoint, Answer::Json(body)))
     });
 }
 
@@ -118,14 +117,11 @@ fn answers_to_generated_jamba_requests_pass_every_pairing_rule() {
                 })
                 .chain(std::iter::once("data: [DONE]\n\n".to_owned()))
                 .collect();
-            ResponseBody::EventStream(events)
+            Answer::Stream(events)
         } else {
             let body = serde_json::to_value(synth::jamba_chat(&typed, 1))
                 .map_err(|error| error.to_string())?;
-            ResponseBody::Json {
-                status: Some(200),
-                body,
-            }
+            Answer::Json(body)
         };
         Ok((request.clone(), Endpoint::JambaChat, response))
     });

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use ai21_mock::Config;
 use ai21_mock::server::{FINDINGS_HEADER, UNAUTHORIZED_DETAIL};
-use ai21_validate::{Exchange, PayloadKind, ResponseBody, Validator};
+use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Validator};
 use serde_json::{Value, json};
 
 use crate::support::{KEY, post, send_with};
@@ -36,13 +36,12 @@ async fn j2_and_jamba_requests_get_valid_answers() {
         body["id"].as_str(),
         "request-id is the body id"
     );
+    let endpoint = Endpoint::from_path(J2).expect("a J2 path");
     let exchange = Exchange {
-        endpoint: Some(ai21_validate::Endpoint::from_path(J2).expect("a J2 path")),
-        request,
-        response: ResponseBody::Json {
-            status: Some(200),
-            body,
-        },
+        endpoint: Some(&endpoint),
+        request: Body::Json(&request),
+        status: Some(200),
+        response: Body::Json(&body),
     };
     let report = Validator::shared()
         .validate_exchange(&exchange)
@@ -51,13 +50,12 @@ async fn j2_and_jamba_requests_get_valid_answers() {
 
     let answer = post(CHAT, &chat_request()).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
+    let (request, body) = (chat_request(), answer.json());
     let exchange = Exchange {
-        endpoint: Some(ai21_validate::Endpoint::JambaChat),
-        request: chat_request(),
-        response: ResponseBody::Json {
-            status: Some(200),
-            body: answer.json(),
-        },
+        endpoint: Some(&Endpoint::JambaChat),
+        request: Body::Json(&request),
+        status: Some(200),
+        response: Body::Json(&body),
     };
     assert!(
         Validator::shared()
@@ -99,9 +97,10 @@ async fn streams_are_framed_as_server_sent_events() {
     let stream = Validator::shared().validate_stream(&answer.body);
     assert!(stream.report.is_clean(), "{}", stream.report);
     let exchange = Exchange {
-        endpoint: Some(ai21_validate::Endpoint::JambaChat),
-        request,
-        response: ResponseBody::EventStream(answer.body.clone()),
+        endpoint: Some(&Endpoint::JambaChat),
+        request: Body::Json(&request),
+        status: Some(200),
+        response: Body::EventStream(&answer.body),
     };
     assert!(
         Validator::shared()

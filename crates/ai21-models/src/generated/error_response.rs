@@ -52,6 +52,13 @@ impl ::std::convert::From<i64> for LocationPart {
 ///One invalid part of a request, FastAPI style.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct ValidationProblem {
+    ///The value that was invalid, echoed from the request (FastAPI with pydantic 2 adds it); it may quote prompt text.
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "crate::presence::nullable"
+    )]
+    pub input: ::std::option::Option<::std::option::Option<::serde_json::Value>>,
     ///Path to the invalid value, from the top of the request (`body`, then keys and indexes).
     pub loc: ::std::vec::Vec<LocationPart>,
     ///What is wrong, for a person.

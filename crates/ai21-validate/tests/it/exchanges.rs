@@ -2,19 +2,37 @@
 //! failing.
 
 use ai21_schemas::Expectation;
-use ai21_validate::{Endpoint, Error, Exchange, Report, ResponseBody, Target, Validator};
+use ai21_validate::{Body, Endpoint, Error, Exchange, Report, Target, Validator};
 use serde_json::{Value, json};
 
 use crate::support::{example, j2_response, jamba_request, jamba_response, snapshot, token, with};
+
+/// What came back, owned, for the tables of these tests.
+enum ResponseBody {
+    Json { status: Option<u16>, body: Value },
+    EventStream(String),
+}
+
+impl ResponseBody {
+    fn borrowed(&self) -> (Option<u16>, Body<'_>) {
+        match self {
+            ResponseBody::Json { status, body } => (*status, Body::Json(body)),
+            ResponseBody::EventStream(text) => (None, Body::EventStream(text)),
+        }
+    }
+}
 
 fn json_response(body: Value) -> ResponseBody {
     ResponseBody::Json { status: None, body }
 }
 
 fn exchange(endpoint: &str, request: Value, response: ResponseBody) -> Report {
+    let endpoint = Endpoint::from_path(endpoint).expect("a known endpoint");
+    let (status, response) = response.borrowed();
     let exchange = Exchange {
-        endpoint: Some(Endpoint::from_path(endpoint).expect("a known endpoint")),
-        request,
+        endpoint: Some(&endpoint),
+        request: Body::Json(&request),
+        status,
         response,
     };
     Validator::shared()
@@ -393,10 +411,12 @@ fn error_statuses_are_validated_as_the_error_envelope() {
 #[test]
 fn the_api_is_inferred_from_the_request_when_the_endpoint_is_unknown() {
     let validator = Validator::shared();
+    let (request, response) = (j2_request(), j2_response());
     let j2 = Exchange {
         endpoint: None,
-        request: j2_request(),
-        response: json_response(j2_response()),
+        request: Body::Json(&request),
+        status: None,
+        response: Body::Json(&response),
     };
     assert!(
         validator
@@ -404,10 +424,12 @@ fn the_api_is_inferred_from_the_request_when_the_endpoint_is_unknown() {
             .expect("J2 by its prompt")
             .is_clean()
     );
+    let (request, response) = (json!({"input": "Hi"}), json!({}));
     let neither = Exchange {
         endpoint: None,
-        request: json!({"input": "Hi"}),
-        response: json_response(json!({})),
+        request: Body::Json(&request),
+        status: None,
+        response: Body::Json(&response),
     };
     assert!(matches!(
         validator.validate_exchange(&neither),
@@ -459,4 +481,76 @@ fn a_model_named_by_path_and_body_is_reported_once() {
     let endpoint = Endpoint::from_path(J2).expect("a J2 path");
     let report = Validator::shared().validate_request(&endpoint, &same);
     assert_eq!(report.findings.len(), 1, "{report}");
+}
+
+#[test]
+fn half_exchanges_and_odd_statuses_are_capture_findings_with_the_other_side_checked() {
+    let endpoint = Endpoint::JambaChat;
+    let (request, response) = (jamba_request(), jamba_response());
+    let check = |request: Body<'_>, status: u16, response: Body<'_>| {
+        let report = Validator::shared()
+            .validate_exchange(&Exchange {
+                endpoint: Some(&endpoint),
+                request,
+                status: Some(status),
+                response,
+            })
+            .expect("the endpoint is given");
+        report
+            .findings
+            .iter()
+            .map(|finding| {
+                format!("{}", finding)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        check(Body::Absent, 200, Body::Json(&response)),
+        ["error[capture/missing-body] at request (root): the request has no body"]
+    );
+    assert_eq!(
+        check(
+            Body::Json(&request),
+            200,
+            Body::Text("<html>gateway</html>")
+        ),
+        [
+            "error[capture/body-not-json] at response (root): the response body is not JSON (20 bytes of text)"
+        ]
+    );
+    assert_eq!(
+        check(Body::Text("not json"), 200, Body::Json(&response)),
+        [
+            "error[capture/body-not-json] at request (root): the request body is not JSON (8 bytes of text)"
+        ]
+    );
+    // The response is still checked on its own: a broken usage is found without a request.
+    let broken = with(&response, "/usage/total_tokens", json!(1));
+    assert_eq!(
+        check(Body::Absent, 200, Body::Json(&broken))[1..],
+        [
+            "error[jamba/usage-total] at response /usage/total_tokens: total_tokens is 1, but prompt_tokens + completion_tokens is 144 + 3 = 147"
+        ]
+    );
+    assert_eq!(
+        check(Body::Json(&request), 302, Body::Text("moved")),
+        [
+            "warning[capture/unexpected-status] at response (root): status 302 is neither a success (2xx) nor an error (4xx, 5xx): the response is not checked"
+        ]
+    );
+    // An error answer must be the JSON envelope, never a stream.
+    assert_eq!(
+        check(
+            Body::Json(&request),
+            500,
+            Body::EventStream("data: [DONE]\n\n")
+        ),
+        [
+            "error[capture/body-not-json] at response (root): the response body is an event stream, not JSON"
+        ]
+    );
 }

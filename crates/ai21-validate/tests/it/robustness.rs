@@ -2,7 +2,7 @@
 //! is catalogued.
 
 use ai21_generate::proptest_config;
-use ai21_validate::{Endpoint, Exchange, PayloadKind, Report, ResponseBody, Validator, rule_info};
+use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Report, Validator, rule_info};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -146,12 +146,14 @@ proptest! {
     fn any_exchange_is_findings(request in any_json(), response in any_json(), stream in any_stream()) {
         let validator = Validator::shared();
         for endpoint in [Endpoint::JambaChat, Endpoint::J2Complete { model: "j2-mid".to_owned(), custom_model: None }] {
-            for body in [
-                ResponseBody::Json { status: None, body: response.clone() },
-                ResponseBody::Json { status: Some(500), body: response.clone() },
-                ResponseBody::EventStream(stream.clone()),
+            for (status, body) in [
+                (None, Body::Json(&response)),
+                (Some(500), Body::Json(&response)),
+                (Some(200), Body::EventStream(&stream)),
+                (Some(302), Body::Text("moved")),
+                (Some(200), Body::Absent),
             ] {
-                let exchange = Exchange { endpoint: Some(endpoint.clone()), request: request.clone(), response: body };
+                let exchange = Exchange { endpoint: Some(&endpoint), request: Body::Json(&request), status, response: body };
                 let report = validator.validate_exchange(&exchange).map_err(|error| TestCaseError::fail(error.to_string()))?;
                 assert_catalogued(&report)?;
             }

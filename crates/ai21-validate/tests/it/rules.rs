@@ -418,7 +418,10 @@ fn the_catalogue_lists_each_rule_once() {
     for info in RULES {
         let (family, name) = info.id.split_once('/').expect("family/name");
         assert!(
-            ["j2", "jamba", "drift", "pair", "stream", "client"].contains(&family),
+            [
+                "j2", "jamba", "drift", "pair", "stream", "client", "capture"
+            ]
+            .contains(&family),
             "{}",
             info.id
         );

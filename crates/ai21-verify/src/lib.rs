@@ -1,12 +1,13 @@
-//! The contract runner behind `ai21-contract verify`: a suite of requests sent to an AI21
-//! endpoint (the embedded mock, or a live one), and every answer checked.
+//! The AI21 contract runner: a suite of requests sent to an AI21 endpoint (a mock, or a
+//! live one), and every answer checked. `ai21-contract verify` is a thin command over it;
+//! a Rust project can call it from its own tests, against its own mock or endpoint.
 //!
 //! The suite ([`suite`]) has three parts:
 //!
 //! - **documented**: the example requests of the seed documentation (`schemas/examples/`);
-//! - **generated**: valid requests per endpoint from the validator's instance generator,
-//!   seeded, with their size bounded (`maxTokens`/`max_tokens` at most 64, `numResults`
-//!   and `n` at most 3) so a live run stays cheap;
+//! - **generated**: valid requests per endpoint from the schema-driven instance generator
+//!   of `ai21-generate`, seeded, with their size bounded (`maxTokens`/`max_tokens` at most
+//!   64, `numResults` and `n` at most 3) so a live run stays cheap;
 //! - **negative**: requests the API must refuse with a 4xx in its error envelope: every
 //!   invalid request example whose error the real server does not tolerate (unknown fields
 //!   it ignores, so those are left out), a body that is not JSON, a request without a key,
@@ -15,7 +16,23 @@
 //! A success case passes when the answer is a 2xx that passes the validator's exchange
 //! check (both sides, pairing rules, stream rules). A negative case passes when the answer
 //! is a 4xx whose body is the error envelope. What the runner itself finds is reported
-//! with `verify/...` rule ids ([`VERIFY_RULES`](ai21_check::VERIFY_RULES)).
+//! with `verify/...` rule ids ([`VERIFY_RULES`](ai21_check::VERIFY_RULES)). Each case ends
+//! as an [`ai21_check::Checked`] outcome, which `ai21-report` writes like any other.
+//!
+//! ```
+//! use ai21_capture::ApiKey;
+//! use ai21_verify::Plan;
+//!
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let mock = ai21_mock::RunningMock::start("127.0.0.1:0".parse()?, ai21_mock::Config::default()).await?;
+//! let plan = Plan { j2: false, jamba: true, generated: 2, seed: 7 };
+//! let checked = ai21_verify::run(&mock.base_url(), &ApiKey::new("any-key"), &plan, 4).await?;
+//! assert!(checked.iter().all(|checked| !checked.report.has_errors()), "{checked:#?}");
+//! mock.stop().await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,7 +40,7 @@ use std::time::Duration;
 
 use ai21_generate::instance as generate;
 use ai21_schemas::{Expectation, PayloadKind};
-use ai21_validate::{Endpoint, Finding, Report, ResponseBody, Target, Validator};
+use ai21_validate::{Endpoint, Finding, Report, Target, Validator};
 use futures_util::StreamExt;
 use serde_json::Value;
 
@@ -350,6 +367,14 @@ fn transport(message: String) -> Finding {
 
 /// Checks one answer, and returns it also as a capture record (secrets removed) for
 /// `--record`.
+///
+/// The answer's body is read as a capture reader reads one ([`Body::from_text`]: an event
+/// stream by its content type or its `data:` lines, else JSON, else text), and checked by
+/// the validator: a success case as an exchange ([`Validator::validate_exchange`]: both
+/// sides, the pairing and stream rules), a negative case by its response alone
+/// ([`Validator::validate_response`]: the error envelope), the request being invalid on
+/// purpose. On top, the runner's own `verify/` findings: no answer, an answer that broke
+/// off, or a status of the wrong class.
 pub fn check(
     sent: &Sent,
     location: Location,
@@ -358,10 +383,6 @@ pub fn check(
 ) -> (Checked, Option<ai21_capture::Exchange>) {
     let case = &sent.case;
     let endpoint = Endpoint::from_path(&case.path).ok();
-    let request_body = match &case.body {
-        CaseBody::Json(value) => value.clone(),
-        CaseBody::Raw(text) => Value::String((*text).to_owned()),
-    };
     let mut report = Report::new();
     let Ok(reply) = &sent.reply else {
         let message = sent.reply.as_ref().err().cloned().unwrap_or_default();
@@ -382,90 +403,44 @@ pub fn check(
             case.name
         )));
     }
-    let streamed = reply
-        .content_type
-        .as_deref()
-        .is_some_and(|kind| kind.starts_with("text/event-stream"));
-    let parsed: Option<Value> = if streamed {
-        None
-    } else {
-        serde_json::from_str(&reply.body).ok()
+    let response_body = Body::from_text(reply.body.clone(), reply.content_type.as_deref(), true);
+    let response = validated(&response_body);
+    let request_body = match &case.body {
+        CaseBody::Json(value) => Body::from_json(value.clone()),
+        CaseBody::Raw(text) => Body::Text((*text).to_owned()),
     };
-    if !streamed && parsed.is_none() {
+    let (wanted, rule, expected) = match case.expect {
+        Expect::Success => (200..300, "verify/expected-success", "a 2xx"),
+        Expect::ClientError => (400..500, "verify/expected-client-error", "a 4xx refusal"),
+    };
+    if !wanted.contains(&reply.status) {
         report.push(
             Finding::error(
-                "verify/not-json",
+                rule,
                 "",
                 format!(
-                    "{}: the answer (status {}) is not JSON",
+                    "{}: got status {}, expected {expected}",
                     case.name, reply.status
                 ),
             )
             .with_target(Target::Response),
         );
     }
-    match case.expect {
-        Expect::Success => {
-            if !(200..300).contains(&reply.status) {
-                report.push(
-                    Finding::error(
-                        "verify/expected-success",
-                        "",
-                        format!(
-                            "{}: a valid request got status {}, expected a 2xx",
-                            case.name, reply.status
-                        ),
-                    )
-                    .with_target(Target::Response),
-                );
-            }
-            let response = match (&parsed, streamed) {
-                (_, true) => Some(ResponseBody::EventStream(reply.body.clone())),
-                (Some(body), false) => Some(ResponseBody::Json {
-                    status: Some(reply.status),
-                    body: body.clone(),
-                }),
-                (None, false) => None,
-            };
-            if let Some(response) = response {
-                let exchange = ai21_validate::Exchange {
-                    endpoint: endpoint.clone(),
-                    request: request_body.clone(),
-                    response,
-                };
-                match validator.validate_exchange(&exchange) {
-                    Ok(checked) => report.findings.extend(checked.findings),
-                    Err(error) => report.push(transport(format!("{}: {error}", case.name))),
-                }
-            }
-        }
-        Expect::ClientError => {
-            if !(400..500).contains(&reply.status) {
-                report.push(
-                    Finding::error(
-                        "verify/expected-client-error",
-                        "",
-                        format!(
-                            "{}: got status {}, expected a 4xx refusal",
-                            case.name, reply.status
-                        ),
-                    )
-                    .with_target(Target::Response),
-                );
-            }
-            if let Some(body) = &parsed {
-                let envelope = validator.validate(PayloadKind::ErrorResponse, body);
-                report.findings.extend(
-                    envelope
-                        .findings
-                        .into_iter()
-                        .map(|finding| finding.with_target(Target::Response)),
-                );
-            }
-        }
-    }
+    let checked = match (case.expect, &endpoint) {
+        (Expect::Success, Some(endpoint)) => validator
+            .validate_exchange(&ai21_validate::Exchange {
+                endpoint: Some(endpoint),
+                request: validated(&request_body),
+                status: Some(reply.status),
+                response,
+            })
+            .expect("the endpoint is given, so the API is known"),
+        _ => validator.validate_response(endpoint.as_ref(), Some(reply.status), response),
+    };
+    report.findings.extend(checked.findings);
+    let streamed = matches!(response_body, Body::EventStream(_));
     let subject = subject(endpoint.as_ref(), &case.path, reply.status, streamed);
-    let recorded = record(case, reply, base_url, request_body);
+    let recorded = record(case, reply, base_url, request_body, response_body);
     (
         Checked {
             location,
@@ -474,6 +449,16 @@ pub fn check(
         },
         recorded,
     )
+}
+
+/// A captured body as the validator takes it.
+fn validated(body: &Body) -> ai21_validate::Body<'_> {
+    match body {
+        Body::Absent => ai21_validate::Body::Absent,
+        Body::Json(value) => ai21_validate::Body::Json(value),
+        Body::EventStream(text) => ai21_validate::Body::EventStream(text),
+        Body::Text(text) => ai21_validate::Body::Text(text),
+    }
 }
 
 fn subject(endpoint: Option<&Endpoint>, path: &str, status: u16, streamed: bool) -> Subject {
@@ -496,7 +481,8 @@ fn record(
     case: &Case,
     reply: &Reply,
     base_url: &str,
-    request_body: Value,
+    request_body: Body,
+    response_body: Body,
 ) -> Option<ai21_capture::Exchange> {
     let mut request_headers = Headers::new();
     request_headers.push("content-type", "application/json");
@@ -506,14 +492,11 @@ fn record(
     }
     let request = ai21_capture::Request {
         headers: request_headers,
-        body: match request_body {
-            Value::String(text) => Body::Text(text),
-            value => Body::from_json(value),
-        },
+        body: request_body,
     };
     let response = ai21_capture::Response {
         status: reply.status,
-        body: Body::from_text(reply.body.clone(), reply.content_type.as_deref(), true),
+        body: response_body,
         headers: response_headers,
     };
     let url = format!("{}{}", base_url.trim_end_matches('/'), case.path);
@@ -530,4 +513,52 @@ pub fn http_client() -> reqwest::Result<reqwest::Client> {
     // An Err means a provider is installed already, which is as good.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build()
+}
+
+/// Why the runner could not run at all (a failing case is an outcome, not an error).
+#[derive(Debug)]
+pub enum Error {
+    /// The generated part of the suite could not be made.
+    Suite(ai21_generate::Error),
+    /// The HTTP client could not be built.
+    Client(reqwest::Error),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Suite(error) => write!(formatter, "building the suite: {error}"),
+            Error::Client(error) => write!(formatter, "building the HTTP client: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Suite(error) => Some(error),
+            Error::Client(error) => Some(error),
+        }
+    }
+}
+
+/// Runs the suite of `plan` against `base_url` (such as `http://127.0.0.1:8021` or
+/// `https://api.ai21.com`) with `key`, at most `concurrency` requests at a time, and
+/// checks every answer: one [`Checked`] outcome per case, in suite order, located at the
+/// case's number under the base URL.
+pub async fn run(
+    base_url: &str,
+    key: &ApiKey,
+    plan: &Plan,
+    concurrency: usize,
+) -> Result<Vec<Checked>, Error> {
+    let (cases, _) = suite(plan).map_err(Error::Suite)?;
+    let client = http_client().map_err(Error::Client)?;
+    let sent = send_all(&client, base_url, key, cases, concurrency).await;
+    let validator = Validator::shared();
+    Ok(sent
+        .iter()
+        .enumerate()
+        .map(|(index, sent)| check(sent, location(None, base_url, index), base_url, validator).0)
+        .collect())
 }
