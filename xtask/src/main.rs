@@ -16,6 +16,7 @@ use std::process::{Command, ExitCode};
 use ai21_schemas::Expectation;
 use anyhow::{Context, Result, bail};
 
+mod architecture;
 mod codegen;
 
 fn workspace_root() -> PathBuf {
