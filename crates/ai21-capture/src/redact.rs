@@ -199,6 +199,102 @@ pub fn is_key_shaped(word: &str) -> bool {
     digit && upper && lower
 }
 
+/// The shortest piece of a key a message may not show: shorter runs of letters and
+/// digits are ordinary words.
+pub const KEY_FRAGMENT: usize = 6;
+
+/// The key-shaped words ([`is_key_shaped`]) of a record, to mask any piece of them in what
+/// is said about the record.
+///
+/// Reading masks the keys standing in credential slots or as whole strings; a key pasted
+/// into a prompt is content and stays (masking it would shift the text ranges the
+/// validator checks). A message quoting that prompt, cut short, may show a piece of the key
+/// too short to look like a key on its own: [`KeyWords::mask_pieces`] masks every run of
+/// letters and digits of at least [`KEY_FRAGMENT`] that is a piece of one of the words.
+///
+/// ```
+/// use ai21_capture::redact::KeyWords;
+///
+/// let mut keys = KeyWords::default();
+/// keys.add_json(&serde_json::json!({"prompt": "my key is Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty, keep it"}));
+/// assert_eq!(
+///     keys.mask_pieces("prompt.text is \"my key is Zx9Qv7Lp2R…\""),
+///     "prompt.text is \"my key is [redacted]…\""
+/// );
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct KeyWords(Vec<String>);
+
+impl fmt::Debug for KeyWords {
+    /// The count only: the words are keys.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "KeyWords({} words)", self.0.len())
+    }
+}
+
+impl KeyWords {
+    /// Adds the key-shaped words of a text.
+    pub fn add_text(&mut self, text: &str) {
+        // Most strings (every J2 token) are too short to hold a key.
+        if text.len() < MIN_KEY_LEN {
+            return;
+        }
+        for word in text.split(|character: char| !character.is_ascii_alphanumeric()) {
+            if is_key_shaped(word) && !self.0.iter().any(|key| key == word) {
+                self.0.push(word.to_owned());
+            }
+        }
+    }
+
+    /// Adds the key-shaped words of every string and member name of a JSON value.
+    pub fn add_json(&mut self, value: &Value) {
+        match value {
+            Value::String(text) => self.add_text(text),
+            Value::Array(items) => items.iter().for_each(|item| self.add_json(item)),
+            Value::Object(members) => {
+                for (name, member) in members {
+                    self.add_text(name);
+                    self.add_json(member);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether no key-shaped word was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message with every run of letters and digits that is a piece of one of the
+    /// words (at least [`KEY_FRAGMENT`] long) replaced by [`REDACTED`].
+    pub fn mask_pieces(&self, message: &str) -> String {
+        let mut output = String::with_capacity(message.len());
+        let mut run_start = None;
+        let flush = |output: &mut String, run: &str| {
+            if run.len() >= KEY_FRAGMENT && self.0.iter().any(|key| key.contains(run)) {
+                output.push_str(REDACTED);
+            } else {
+                output.push_str(run);
+            }
+        };
+        for (index, character) in message.char_indices() {
+            if character.is_ascii_alphanumeric() {
+                run_start.get_or_insert(index);
+                continue;
+            }
+            if let Some(start) = run_start.take() {
+                flush(&mut output, &message[start..index]);
+            }
+            output.push(character);
+        }
+        if let Some(start) = run_start {
+            flush(&mut output, &message[start..]);
+        }
+        output
+    }
+}
+
 /// A JSON value that serialises redacted (as [`json`] would leave it) without being copied.
 pub(crate) struct RedactedJson<'a>(pub(crate) &'a Value);
 

@@ -25,12 +25,11 @@
 //! `"[redacted: N chars]"`. Messages of unreadable items quote what could not be
 //! parsed, so every quoted string in them is masked.
 
+use ai21_capture::redact::KeyWords;
+use ai21_capture::{Body, Content, Exchange, Item, Record};
 use ai21_validate::Validator;
-use serde_json::Value;
 
 use crate::{Checked, Outcome, Subject};
-use ai21_capture::redact;
-use ai21_capture::{Body, Content, Exchange, Item, Record};
 
 /// How items are checked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,7 +84,7 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
         };
         if !keys.is_empty() {
             for finding in &mut report.findings {
-                finding.message = mask_key_fragments(&finding.message, &keys);
+                finding.message = keys.mask_pieces(&finding.message);
             }
         }
         if options.redact_content {
@@ -131,78 +130,19 @@ fn body(body: &Body) -> ai21_validate::Body<'_> {
     }
 }
 
-/// The shortest piece of a key a message may not show: shorter runs of letters and
-/// digits are ordinary words.
-const KEY_FRAGMENT: usize = 6;
-
-/// The key-shaped words ([`redact::is_key_shaped`]) anywhere in a record's text. Reading
-/// masked the keys standing in credential slots or as whole strings; a key pasted into a
-/// prompt is content and stays, and a message quoting that prompt cut short may show a
-/// piece of it too short to look like a key on its own.
-fn key_words(bodies: &[ai21_validate::Body<'_>]) -> Vec<String> {
-    fn scan(text: &str, keys: &mut Vec<String>) {
-        // Most strings (every J2 token) are too short to hold a key.
-        if text.len() < redact::MIN_KEY_LEN {
-            return;
-        }
-        for word in text.split(|character: char| !character.is_ascii_alphanumeric()) {
-            if redact::is_key_shaped(word) && !keys.iter().any(|key| key == word) {
-                keys.push(word.to_owned());
-            }
-        }
-    }
-    fn walk(value: &Value, keys: &mut Vec<String>) {
-        match value {
-            Value::String(text) => scan(text, keys),
-            Value::Array(items) => items.iter().for_each(|item| walk(item, keys)),
-            Value::Object(members) => {
-                for (name, member) in members {
-                    scan(name, keys);
-                    walk(member, keys);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut keys = Vec::new();
+/// The key-shaped words of a record's bodies ([`KeyWords`]).
+fn key_words(bodies: &[ai21_validate::Body<'_>]) -> KeyWords {
+    let mut keys = KeyWords::default();
     for body in bodies {
         match body {
             ai21_validate::Body::Absent => {}
-            ai21_validate::Body::Json(value) => walk(value, &mut keys),
+            ai21_validate::Body::Json(value) => keys.add_json(value),
             ai21_validate::Body::Text(text) | ai21_validate::Body::EventStream(text) => {
-                scan(text, &mut keys);
+                keys.add_text(text);
             }
         }
     }
     keys
-}
-
-/// The message with every run of letters and digits that is a piece of one of `keys`
-/// (at least [`KEY_FRAGMENT`] long) replaced by `[redacted]`.
-pub(crate) fn mask_key_fragments(message: &str, keys: &[String]) -> String {
-    let mut output = String::with_capacity(message.len());
-    let mut run_start = None;
-    let flush = |output: &mut String, run: &str| {
-        if run.len() >= KEY_FRAGMENT && keys.iter().any(|key| key.contains(run)) {
-            output.push_str(redact::REDACTED);
-        } else {
-            output.push_str(run);
-        }
-    };
-    for (index, character) in message.char_indices() {
-        if character.is_ascii_alphanumeric() {
-            run_start.get_or_insert(index);
-            continue;
-        }
-        if let Some(start) = run_start.take() {
-            flush(&mut output, &message[start..index]);
-        }
-        output.push(character);
-    }
-    if let Some(start) = run_start {
-        flush(&mut output, &message[start..]);
-    }
-    output
 }
 
 /// `[redacted: N chars]`, what masked content is replaced with (`N` counts characters).

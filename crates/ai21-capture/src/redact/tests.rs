@@ -298,3 +298,17 @@ fn api_keys_come_from_the_environment() {
     let key = ApiKey::from_env("PATH").expect("PATH is set in tests");
     assert_eq!(key.to_string(), REDACTED);
 }
+
+#[test]
+fn pieces_of_key_shaped_words_are_masked_in_messages() {
+    let mut keys = KeyWords::default();
+    keys.add_text(&format!("the key {KEY} in a prompt"));
+    keys.add_json(&json!({"short": "Zx9Q", "also": format!("prefix-{KEY}")}));
+    assert!(!keys.is_empty());
+    assert_eq!(format!("{keys:?}"), "KeyWords(1 words)");
+    assert_eq!(
+        keys.mask_pieces("cut \"the key Zx9Qv7Lp2R…\" and Zx9Q"),
+        "cut \"the key [redacted]…\" and Zx9Q"
+    );
+    assert!(KeyWords::default().is_empty());
+}

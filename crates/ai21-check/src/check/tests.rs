@@ -223,9 +223,8 @@ fn pieces_of_a_key_pasted_into_a_prompt_are_not_quoted() {
     });
     let found = findings(&line, CheckOptions::default()).join("\n");
     assert!(found.contains("pair/prompt-echo"), "{found}");
-    assert!(!found.contains(&key[..KEY_FRAGMENT]), "{found}");
-    assert_eq!(
-        mask_key_fragments("cut \"the key Zx9Qv7Lp2R…\" and Zx9Q", &[key.to_owned()]),
-        "cut \"the key [redacted]…\" and Zx9Q"
+    assert!(
+        !found.contains(&key[..ai21_capture::redact::KEY_FRAGMENT]),
+        "{found}"
     );
 }
