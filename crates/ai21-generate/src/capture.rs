@@ -287,14 +287,7 @@ fn j2_exchange(random: &mut Random, break_tiling: bool, out: &mut String) {
         let start = range["start"].as_u64().unwrap_or_default();
         range["start"] = Value::from(start + 1);
     }
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        random.hex(8),
-        random.hex(4),
-        random.hex(4),
-        random.hex(4),
-        random.hex(12)
-    );
+    let id = random.j2_id();
     let response = json!({
         "id": id,
         "prompt": {"text": request["prompt"].clone(), "tokens": prompt_token_list},

@@ -118,6 +118,19 @@ impl Random {
         text.truncate(digits);
         text
     }
+
+    /// A J2 completion id as Studio writes them: UUID-shaped hex, 8-4-4-4-12 digits (the
+    /// version nibble arbitrary, as in real answers).
+    pub fn j2_id(&mut self) -> String {
+        format!(
+            "{}-{}-{}-{}-{}",
+            self.hex(8),
+            self.hex(4),
+            self.hex(4),
+            self.hex(4),
+            self.hex(12)
+        )
+    }
 }
 
 #[cfg(test)]

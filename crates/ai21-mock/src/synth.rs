@@ -153,14 +153,7 @@ pub fn j2_complete(request: &J2CompleteRequest, seed: u64) -> J2CompleteResponse
         .unwrap_or(J2_DEFAULT_MAX_TOKENS);
     let min_tokens = request.min_tokens.flatten().unwrap_or(0).min(max_tokens);
     let stops: Vec<&String> = request.stop_sequences.iter().flatten().flatten().collect();
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        random.hex(8),
-        random.hex(4),
-        random.hex(4),
-        random.hex(4),
-        random.hex(12)
-    );
+    let id = random.j2_id();
     let prompt_tokens = tokenize_prompt(&request.prompt, &mut random, top_k);
     let completions = (0..request.num_results.flatten().unwrap_or(1).max(1))
         .map(|_| {

@@ -49,6 +49,22 @@ struct Node<'a> {
     content: bool,
 }
 
+impl Node<'_> {
+    /// The schema of the member `key` of an object here: its declared property, or the
+    /// schema `additionalProperties` gives the others.
+    fn child(&self, key: &str) -> Option<NodeId> {
+        match (
+            self.properties
+                .as_ref()
+                .and_then(|properties| properties.get(key)),
+            self.additional,
+        ) {
+            (Some(&child), _) | (None, Additional::Schema(child)) => Some(child),
+            _ => None,
+        }
+    }
+}
+
 /// What a schema says of keys it does not declare.
 #[derive(Debug, Default, Clone, Copy)]
 enum Additional {
@@ -97,20 +113,14 @@ impl<'a> Plan<'a> {
             Value::Object(map) => {
                 for (key, value) in map {
                     path.push(Segment::Key(key));
-                    let declared = node
-                        .properties
-                        .as_ref()
-                        .and_then(|properties| properties.get(key.as_str()));
-                    match (declared, node.additional) {
-                        (Some(&child), _) | (None, Additional::Schema(child)) => {
-                            self.walk(child, value, path, found);
-                        }
+                    match (node.child(key), node.additional) {
+                        (Some(child), _) => self.walk(child, value, path, found),
                         (None, Additional::Closed) => found(path, key, true),
                         // Open objects without declared properties are free-form.
                         (None, Additional::Open) if node.properties.is_some() => {
                             found(path, key, false);
                         }
-                        (None, Additional::Open) => {}
+                        (None, _) => {}
                     }
                     path.pop();
                 }
@@ -169,15 +179,8 @@ impl Plan<'_> {
         match instance {
             Value::Object(map) => {
                 for (key, value) in map {
-                    let declared = node
-                        .properties
-                        .as_ref()
-                        .and_then(|properties| properties.get(key.as_str()));
-                    match (declared, node.additional) {
-                        (Some(&child), _) | (None, Additional::Schema(child)) => {
-                            self.content_at(child, value, out);
-                        }
-                        _ => {}
+                    if let Some(child) = node.child(key) {
+                        self.content_at(child, value, out);
                     }
                 }
             }
