@@ -14,7 +14,13 @@ mod tests {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let output = Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
             .current_dir(&root)
             .output()
             .expect("cargo metadata runs");

@@ -8,7 +8,7 @@ use crate::{Outcome, Verdict};
 ///
 /// `records` is counted where items are read; the buckets where outcomes are classified.
 /// [`Summary::is_balanced`] checks that they agree: `records == valid + with_errors +
-/// warnings_only + unreadable + skipped`, always. the command line's run counts `records` as
+/// warnings_only + unreadable + skipped`, always. The command line's run counts `records` as
 /// it reads; a command that makes its outcomes itself counts them as it makes them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
