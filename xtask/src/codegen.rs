@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ai21_codegen::module_name;
 use ai21_schemas::PayloadKind;
 use anyhow::{Context, Result, bail};
 
@@ -20,11 +21,6 @@ const GENERATED_DIR: &str = "crates/ai21-models/src/generated";
 pub(crate) struct GeneratedFile {
     pub(crate) path: PathBuf,
     pub(crate) source: String,
-}
-
-/// The module (and file) name of a kind's generated types, such as `jamba_chat_request`.
-pub(crate) fn module_name(kind: PayloadKind) -> String {
-    kind.stem().replace(['.', '-'], "_")
 }
 
 /// The module (and file) of the definitions several schemas share.
@@ -62,13 +58,29 @@ pub(crate) fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
     if let Some(shared) = generated.shared {
         files.push(file(SHARED_MODULE, shared.source));
     }
+    files.push(GeneratedFile {
+        path: root.join(OPENAPI_PATH),
+        source: openapi_document()?,
+    });
     Ok(files)
+}
+
+/// Where the exported OpenAPI document is checked in, relative to the workspace root.
+pub(crate) const OPENAPI_PATH: &str = "exports/ai21.openapi.json";
+
+/// The OpenAPI document `ai21-contract export openapi` writes, as checked in.
+fn openapi_document() -> Result<String> {
+    let mut text = serde_json::to_string_pretty(&ai21_codegen::openapi())
+        .context("writing the OpenAPI document")?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// Writes the generated files, creating the folder if needed.
 pub(crate) fn write(root: &Path) -> Result<()> {
     let files = generate_all(root)?;
     fs::create_dir_all(root.join(GENERATED_DIR)).context("creating the generated folder")?;
+    fs::create_dir_all(root.join("exports")).context("creating the exports folder")?;
     for file in files {
         let current = fs::read_to_string(&file.path).unwrap_or_default();
         if current != file.source {

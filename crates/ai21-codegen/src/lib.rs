@@ -1,4 +1,7 @@
-//! Turns a canonical AI21 JSON Schema into formatted Rust source, with typify.
+//! Turns the canonical AI21 JSON Schemas into formatted Rust source, with typify, and
+//! exports the contract for other tools: [`rust_module`] (one self-contained module of every
+//! type), [`openapi`] (an OpenAPI 3.1 document of both endpoints) and [`schema_files`] (the
+//! schemas as standalone files with a catalog of their `$id`s).
 //!
 //! typify (0.8) understands a subset of JSON Schema, panics on some keywords and silently
 //! ignores others. So [`generate`] works in three steps:
@@ -49,10 +52,14 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 mod docs;
+mod module;
+mod openapi;
 mod presence;
 mod projection;
 mod shared;
 
+pub use module::{ModuleOptions, Visibility, module_name, rust_module};
+pub use openapi::{ExportedFile, openapi, schema_files};
 pub use projection::{Projection, PropertyFacts, PropertyKey, project};
 
 /// What went wrong while generating code; the schema is named by [`Options::source`].

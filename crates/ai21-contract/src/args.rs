@@ -2,6 +2,7 @@
 //! whose module in [`crate::commands`] takes them.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use ai21_schemas::PayloadKind;
 use clap::builder::PossibleValuesParser;
@@ -33,9 +34,90 @@ pub enum Command {
     /// Run the contract suite against an endpoint: the embedded mock by default, or
     /// --base-url
     Verify(VerifyArgs),
+    /// Generate code from the contract for other projects: a self-contained Rust module
+    Generate(GenerateArgs),
+    /// Export the contract for other tools: an OpenAPI 3.1 document, or the JSON Schemas
+    Export(ExportArgs),
     /// Write a synthetic capture to standard output, for benchmarks and memory measurements
     #[command(hide = true)]
     GenerateCapture(GenerateCaptureArgs),
+}
+
+/// The arguments of `generate`.
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 when the code was written, 2 when it could not be.")]
+pub struct GenerateArgs {
+    /// What to generate.
+    #[command(subcommand)]
+    pub target: GenerateTarget,
+}
+
+/// What `generate` writes.
+#[derive(Debug, Subcommand)]
+pub enum GenerateTarget {
+    /// One self-contained Rust module with every payload type (the types of ai21-models),
+    /// depending on serde (with derive) and serde_json only; put it in `src/ai21.rs` and
+    /// declare it with `mod ai21;`
+    Rust(GenerateRustArgs),
+}
+
+/// The arguments of `generate rust`.
+#[derive(Debug, Args)]
+pub struct GenerateRustArgs {
+    /// Write the module to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The visibility of every item: `pub`, or `crate` for `pub(crate)`
+    #[arg(long, value_enum, default_value_t = ItemVisibility::Pub)]
+    pub visibility: ItemVisibility,
+    /// A paragraph for the module's documentation, after the generated header
+    #[arg(long, value_name = "TEXT")]
+    pub doc: Option<String>,
+}
+
+/// The visibility of a generated module's items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ItemVisibility {
+    /// `pub`
+    Pub,
+    /// `pub(crate)`
+    Crate,
+}
+
+/// The arguments of `export`.
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 when the files were written, 2 when they could not be.")]
+pub struct ExportArgs {
+    /// What to export.
+    #[command(subcommand)]
+    pub target: ExportTarget,
+}
+
+/// What `export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportTarget {
+    /// An OpenAPI 3.1.0 document of both endpoints, built from the canonical schemas (the
+    /// repository holds it as exports/ai21.openapi.json)
+    Openapi(ExportOpenapiArgs),
+    /// The canonical JSON Schemas as standalone files, with catalog.json mapping each $id
+    /// to its file
+    Schemas(ExportSchemasArgs),
+}
+
+/// The arguments of `export openapi`.
+#[derive(Debug, Args)]
+pub struct ExportOpenapiArgs {
+    /// Write the document to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The arguments of `export schemas`.
+#[derive(Debug, Args)]
+pub struct ExportSchemasArgs {
+    /// The folder to write the files into (created if missing)
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
 }
 
 /// The arguments of `validate`.

@@ -5,12 +5,15 @@
 //! command could not run (bad arguments, an input path that cannot be read, a report that
 //! cannot be written).
 
-use std::io;
+use std::io::{self, Write};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use ai21_check::Summary;
 
+pub mod export;
+pub mod generate;
 pub mod generate_capture;
 pub mod serve;
 pub mod validate;
@@ -32,5 +35,20 @@ fn exit_status(written: io::Result<Summary>, deny_warnings: bool) -> Result<u8> 
         Ok(_) => Ok(EXIT_OK),
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(EXIT_ERROR),
         Err(error) => Err(error).context("writing the report"),
+    }
+}
+
+/// Writes `text` to the file at `path`, or to standard output without one.
+fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+    match path {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+        }
+        None => {
+            let mut out = crate::output::stdout();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .context("writing to standard output")
+        }
     }
 }

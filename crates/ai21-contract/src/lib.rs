@@ -34,6 +34,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Export(args) => commands::export::run(args),
         Command::GenerateCapture(args) => commands::generate_capture::run(args),
     };
     match result {

@@ -3,6 +3,7 @@
 
 mod clients;
 mod directory;
+mod export;
 mod gzip;
 mod har;
 mod jsonl;
