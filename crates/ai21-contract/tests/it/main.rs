@@ -3,6 +3,7 @@
 
 mod clients;
 mod directory;
+mod ecosystem_typescript;
 mod export;
 mod gzip;
 mod har;
@@ -15,6 +16,7 @@ mod serve;
 mod stdin;
 mod support;
 mod synthetic;
+mod tools;
 mod validate_exit;
 mod validate_formats;
 mod validate_inputs;
