@@ -138,9 +138,21 @@ pub fn openapi() -> Value {
                 },
                 "text/event-stream": {
                     "schema": {
-                        "type": "string",
-                        "description": "Server-sent events: each event is one line `data: <JSON>` and a blank line; the JSON is a JambaChatStreamChunk; the last event is `data: [DONE]`.",
-                        "x-ai21-event-schema": root(PayloadKind::JambaChatStreamChunk),
+                        "description": "One server-sent event of the stream: each is one line `data: <JSON>` and a blank line, the JSON a JambaChatStreamChunk; the last event is `data: [DONE]`. Before OpenAPI 3.2 (which names it `itemSchema`), the schema of a `text/event-stream` describes each event, its fields as the event-stream format defines them; `data` is JSON by `contentMediaType` and `contentSchema`.",
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {
+                                "anyOf": [
+                                    {"const": "[DONE]"},
+                                    {
+                                        "type": "string",
+                                        "contentMediaType": "application/json",
+                                        "contentSchema": root(PayloadKind::JambaChatStreamChunk),
+                                    },
+                                ]
+                            }
+                        },
                     }
                 }
             }

@@ -42,7 +42,7 @@ use std::time::Duration;
 use ai21_generate::Random;
 use ai21_models::j2_complete_request::J2CompleteRequest;
 use ai21_models::jamba_chat_request::JambaChatRequest;
-use ai21_validate::{Endpoint, Finding, Target, Validator};
+use ai21_validate::{Endpoint, Finding, Target, Validator, walk};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -378,7 +378,7 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
         Ok(bytes) => bytes,
         Err(_) => return too_large(config.body_limit),
     };
-    let body: Value = match serde_json::from_slice(&bytes) {
+    let mut body: Value = match serde_json::from_slice(&bytes) {
         Ok(body) => body,
         Err(parse_error) => {
             return error(
@@ -387,6 +387,7 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
             );
         }
     };
+    integral_numbers_as_integers(&mut body);
     let (kind, _) = endpoint.kinds();
     // The body, and for J2 the model the path names (reported once when the body names it
     // too, as the v2 Python SDK's bodies do).
@@ -438,6 +439,8 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     // The answer is built from the typed request, without the fields the server ignores.
     let mut cleaned = body;
     shared.validator.remove_unknown_fields(kind, &mut cleaned);
+    let schema = kind.schema();
+    saturate_integers(schema, schema, &mut cleaned);
     let mut response = match endpoint {
         Endpoint::J2Complete { .. } => match serde_json::from_value::<J2CompleteRequest>(cleaned) {
             Ok(request) => {
@@ -465,6 +468,80 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     }
     response
 }
+
+/// Writes every integral number of a request as an integer: `3806.0` as `3806`.
+///
+/// JSON has one number type, so `3806.0` is the integer 3806 to JSON Schema (`"type":
+/// "integer"` accepts it) and to the real server (pydantic reads an integral float into an
+/// `int` field), but serde reads it into a `u64` field as an error, and the validator's
+/// rules read it as no integer at all (`{"n": 2.0, "temperature": 0}` would pass
+/// `jamba/n-needs-temperature`). Read as integers, the validator, its rules and the typed
+/// request all see the one value the client meant. The recording keeps the body as sent.
+/// Schemathesis found this: a `maxTokens` of `3806.0` was refused.
+fn integral_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let Some(float) = number.as_f64().filter(|float| float.fract() == 0.0) else {
+                return;
+            };
+            // 2^64 and -2^63 are exact in an f64, and so are the casts in between.
+            if (0.0..U64_END).contains(&float) {
+                *value = Value::from(float as u64);
+            } else if (-9_223_372_036_854_775_808.0..0.0).contains(&float) {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(object) => object.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
+}
+
+/// Writes every integer of a request that the typed models cannot hold (one of 2^64 or
+/// more, where the schema takes integers only) as the largest they hold, `u64::MAX`.
+///
+/// The schemas bound the J2 `minTokens` and `epoch` from below only, so any integer is
+/// valid there, but the typed request the answer is built from holds a `u64`. No answer
+/// changes past that size (`minTokens` is capped at `maxTokens`, `epoch` is not read), so
+/// the mock answers as for the largest value its types hold, where it would otherwise
+/// refuse a valid request. Schemathesis found this: an `epoch` of
+/// 264048208733748670804211962197758181376 was refused with 422.
+fn saturate_integers(root: &Value, schema: &Value, value: &mut Value) {
+    let schema = walk::resolve(root, schema);
+    if let Some((_, branches)) = walk::union_branches(schema) {
+        if let Some(branch) = walk::selected_branch(root, branches, value) {
+            saturate_integers(root, branch, value);
+        }
+        return;
+    }
+    match value {
+        Value::Number(number) if number.as_f64().is_some_and(|float| float >= U64_END) => {
+            let integers_only = walk::accepted_types(root, schema)
+                .is_some_and(|types| types.contains(&"integer") && !types.contains(&"number"));
+            if integers_only {
+                *value = Value::from(u64::MAX);
+            }
+        }
+        Value::Object(object) => {
+            for (name, item) in object.iter_mut() {
+                if let Some(property) = schema.get("properties").and_then(|p| p.get(name)) {
+                    saturate_integers(root, property, item);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    saturate_integers(root, item_schema, item);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// 2^64, the first integer a `u64` cannot hold (exact in an `f64`).
+const U64_END: f64 = 18_446_744_073_709_551_616.0;
 
 /// The 413 of a body over the limit.
 fn too_large(body_limit: usize) -> Response {

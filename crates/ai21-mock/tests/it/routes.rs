@@ -294,6 +294,49 @@ async fn contract_errors_are_refused_in_both_modes() {
     }
 }
 
+/// JSON has one number type: an integral number written with a fraction or an exponent
+/// is an integer (`3806.0`), and an integer past what the typed models hold
+/// (2^64 and more) is a valid one. Both are answered as the numbers they are, in strict
+/// mode; Schemathesis found both refused (issue 12).
+#[tokio::test]
+async fn integers_are_read_however_they_are_written() {
+    let count = |json: &Value, list: &str| json[list].as_array().map_or(0, Vec::len);
+    type Answered<'a> = &'a dyn Fn(&Value) -> bool;
+    let cases: [(&str, &str, Answered); 3] = [
+        (
+            J2,
+            r#"{"prompt": "x", "maxTokens": 5.0, "numResults": 2e0}"#,
+            &|json| count(json, "completions") == 2,
+        ),
+        (
+            // minTokens past maxTokens is capped at it: the completion reaches 5 tokens.
+            J2,
+            r#"{"prompt": "x", "maxTokens": 5, "minTokens": 264048208733748670804211962197758181376, "epoch": 1e30}"#,
+            &|json| {
+                json["completions"][0]["finishReason"] == json!({"reason": "length", "length": 5})
+            },
+        ),
+        (
+            CHAT,
+            r#"{"model": "jamba-mini", "messages": [{"role": "user", "content": "Hi"}], "n": 2.0, "max_tokens": 3.0}"#,
+            &|json| count(json, "choices") == 2,
+        ),
+    ];
+    for (path, body, answered) in cases {
+        let answer = send_with(strict(), "POST", path, Some(KEY), body).await;
+        assert_eq!(answer.status, 200, "{body}: {}", answer.body);
+        assert!(answered(&answer.json()), "{body}: {}", answer.body);
+    }
+    // Read as integers, the rules see them too: n = 2.0 needs a temperature above 0.
+    let body = r#"{"model": "jamba-mini", "messages": [{"role": "user", "content": "Hi"}], "n": 2.0, "temperature": 0}"#;
+    let answer = send_with(Config::default(), "POST", CHAT, Some(KEY), body).await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(
+        answer.json()["detail"][0]["type"],
+        "jamba/n-needs-temperature"
+    );
+}
+
 #[tokio::test]
 async fn the_key_never_appears_in_an_answer() {
     let key = "Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty";

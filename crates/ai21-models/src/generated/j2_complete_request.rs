@@ -8,6 +8,7 @@
 //!
 //! - `/$defs/Penalty/properties/scale`: `minimum` 0
 //! - `/properties/maxTokens`: `maximum` 8191
+//! - `/properties/numResults`: `maximum` 16
 //! - `/properties/numResults`: `minimum` 1
 //! - `/properties/temperature`: `minimum` 0
 //! - `/properties/topKReturn`: `maximum` 10
@@ -84,7 +85,7 @@ pub struct J2CompleteRequest {
         deserialize_with = "crate::presence::nullable"
     )]
     pub model: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    ///How many completions to sample for the prompt. Values above 1 only make sense with a temperature above 0. `null` means not given.
+    ///How many completions to sample for the prompt, 1 to 16. Values above 1 only make sense with a temperature above 0. `null` means not given.
     #[serde(
         rename = "numResults",
         default,
@@ -228,6 +229,7 @@ pub mod error {
 pub const UNENFORCED_CONSTRAINTS: &[(&str, &str)] = &[
     ("/$defs/Penalty/properties/scale", "minimum"),
     ("/properties/maxTokens", "maximum"),
+    ("/properties/numResults", "maximum"),
     ("/properties/numResults", "minimum"),
     ("/properties/temperature", "minimum"),
     ("/properties/topKReturn", "maximum"),
