@@ -3,12 +3,10 @@
 //! `ai21-contract serve --strict --record`, and the recording validated with
 //! `ai21-contract validate`.
 //!
-//! The test prepares what the suite needs itself: one virtual environment per SDK version
-//! under the target directory, made with `python3 -m venv` from the pinned requirements
-//! (the complete dependency set, installed with `--no-deps` and then `pip check`), guarded
-//! by a lock file so parallel tests do not race, and reused while a stamp file records the
-//! same requirements hash. A step that cannot run (no python3, pip failed) fails the test
-//! with the reason: it is never skipped.
+//! The test prepares what the suite needs itself: one virtual environment per SDK version,
+//! made from its pinned requirements by [`python::virtual_environment`] (under the target
+//! directory, reused while the requirements are the same). A step that cannot run (no
+//! python3, pip failed) fails the test with the reason: it is never skipped.
 //!
 //! Every case's expected outcome is data, in `tests/clients/python/expectations.json`:
 //! "accepted" (every call succeeded, and its recorded exchanges have no error finding) or
@@ -19,21 +17,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::python;
 use crate::support::{Server, ai21, workspace_root};
+use crate::tools::{lock, run, target_tmp};
 
 /// The header each case's client sends, naming the case.
 const CASE_HEADER: &str = "x-ai21-contract-case";
-/// How long making a virtual environment (venv, pip install, pip check) may take.
-const INSTALL_DEADLINE: Duration = Duration::from_secs(600);
 /// How long the whole Python suite may take (each SDK request gives up after 20 s).
 const SUITE_DEADLINE: Duration = Duration::from_secs(180);
 /// The key the SDK sends; the mock accepts any non-empty key.
@@ -155,7 +151,8 @@ fn check_client(version: &str) {
         .filter(|case| case.expect.contains_key(version))
         .collect();
     assert!(!cases.is_empty(), "no case runs on {version}");
-    let python = virtual_environment(client);
+    let python =
+        python::virtual_environment(&client.name(), &suite_dir().join(&client.requirements));
 
     let scratch = tempfile::tempdir().expect("a temporary folder");
     let recording = scratch.path().join("recording.jsonl");
@@ -491,157 +488,4 @@ fn table_cells(table: &str) -> BTreeMap<(String, String), String> {
         }
     }
     cells
-}
-
-/// The target directory's scratch folder (under `CARGO_TARGET_DIR` when it is set).
-fn target_tmp() -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::create_dir_all(&path)
-        .unwrap_or_else(|error| panic!("creating {}: {error}", path.display()));
-    path
-}
-
-/// An exclusive lock on a file, held until the file is dropped.
-fn lock(path: &Path) -> File {
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .unwrap_or_else(|error| panic!("opening the lock {}: {error}", path.display()));
-    file.lock()
-        .unwrap_or_else(|error| panic!("locking {}: {error}", path.display()));
-    file
-}
-
-/// The Python of a virtual environment holding exactly the client's pinned requirements:
-/// made under the target directory, or reused when its stamp records the same hash.
-fn virtual_environment(client: &Client) -> PathBuf {
-    let root = target_tmp().join("client-venvs");
-    std::fs::create_dir_all(&root)
-        .unwrap_or_else(|error| panic!("creating {}: {error}", root.display()));
-    let _lock = lock(&root.join(format!("{}.lock", client.name())));
-    let venv = root.join(client.name());
-    let python = venv.join("bin/python");
-    let stamp = venv.join("ai21-contract-stamp");
-    let requirements = suite_dir().join(&client.requirements);
-    let pinned = std::fs::read(&requirements)
-        .unwrap_or_else(|error| panic!("reading {}: {error}", requirements.display()));
-    let system_python = run(
-        Command::new("python3").arg("--version"),
-        Duration::from_secs(30),
-        "python3 --version (the client suite needs python3 with venv and pip)",
-    );
-    assert!(
-        system_python.status.success(),
-        "python3 --version failed: {}",
-        String::from_utf8_lossy(&system_python.stderr)
-    );
-    let mut hashed = pinned.clone();
-    hashed.extend_from_slice(&system_python.stdout);
-    hashed.extend_from_slice(&system_python.stderr);
-    let wanted = format!("requirements-hash {:016x}\n", fnv1a(&hashed));
-    if python.exists() && std::fs::read_to_string(&stamp).is_ok_and(|found| found == wanted) {
-        return python;
-    }
-    if venv.exists() {
-        std::fs::remove_dir_all(&venv)
-            .unwrap_or_else(|error| panic!("removing {}: {error}", venv.display()));
-    }
-    let steps: [(&str, Command); 3] = [
-        ("python3 -m venv", {
-            let mut command = Command::new("python3");
-            command.arg("-m").arg("venv").arg(&venv);
-            command
-        }),
-        ("pip install --no-deps -r", {
-            let mut command = Command::new(&python);
-            command
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--no-input",
-                    "--no-deps",
-                    "-r",
-                ])
-                .arg(&requirements);
-            command
-        }),
-        ("pip check", {
-            let mut command = Command::new(&python);
-            command.args(["-m", "pip", "check", "--disable-pip-version-check"]);
-            command
-        }),
-    ];
-    for (what, mut command) in steps {
-        let what = format!("{what} for {}", client.name());
-        let output = run(&mut command, INSTALL_DEADLINE, &what);
-        assert!(
-            output.status.success(),
-            "{what} failed ({}):\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    std::fs::write(&stamp, wanted)
-        .unwrap_or_else(|error| panic!("writing {}: {error}", stamp.display()));
-    python
-}
-
-/// FNV-1a, 64 bits: a stable hash for the stamp (std's hasher may change between
-/// releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// Runs a command to its end, killing it (and failing the test) past the deadline.
-fn run(command: &mut Command, deadline: Duration, what: &str) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("{what}: cannot start: {error}"));
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("piped")));
-    let stderr = drain(Box::new(child.stderr.take().expect("piped")));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child's status") {
-            break Some(status);
-        }
-        if started.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let stdout = stdout.join().unwrap_or_default();
-    let stderr = stderr.join().unwrap_or_default();
-    let Some(status) = status else {
-        panic!(
-            "{what}: still running after {} s, killed\n--- stdout:\n{}--- stderr:\n{}",
-            deadline.as_secs(),
-            String::from_utf8_lossy(&stdout),
-            String::from_utf8_lossy(&stderr)
-        );
-    };
-    Output {
-        status,
-        stdout,
-        stderr,
-    }
 }

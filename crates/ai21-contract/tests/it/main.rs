@@ -3,12 +3,14 @@
 
 mod clients;
 mod directory;
+mod ecosystem_python;
 mod ecosystem_typescript;
 mod export;
 mod gzip;
 mod har;
 mod jsonl;
 mod payload;
+mod python;
 mod readme;
 mod record_format;
 mod secrets;

@@ -276,11 +276,18 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `serve --addr 127.0.0.1:0` with more arguments, and waits for its banner.
     pub(crate) fn start(arguments: &[&str]) -> Server {
+        Server::start_with_env(arguments, &[])
+    }
+
+    /// Starts `serve --addr 127.0.0.1:0` with more arguments and environment variables
+    /// (such as the one `--key-env` names), and waits for its banner.
+    pub(crate) fn start_with_env(arguments: &[&str], variables: &[(&str, &str)]) -> Server {
         use std::io::{BufRead, BufReader};
         use std::process::{Command, Stdio};
         let mut child = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(arguments)
+            .envs(variables.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
