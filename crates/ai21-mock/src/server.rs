@@ -472,12 +472,11 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
 /// Writes every integral number of a request as an integer: `3806.0` as `3806`.
 ///
 /// JSON has one number type, so `3806.0` is the integer 3806 to JSON Schema (`"type":
-/// "integer"` accepts it) and to the real server (pydantic reads an integral float into an
-/// `int` field), but serde reads it into a `u64` field as an error, and the validator's
-/// rules read it as no integer at all (`{"n": 2.0, "temperature": 0}` would pass
-/// `jamba/n-needs-temperature`). Read as integers, the validator, its rules and the typed
-/// request all see the one value the client meant. The recording keeps the body as sent.
-/// Schemathesis found this: a `maxTokens` of `3806.0` was refused.
+/// "integer"` accepts it), to the validator's rules and to the real server (pydantic reads
+/// an integral float into an `int` field), but serde reads it into a `u64` field as an
+/// error. Read as integers, the typed request the answer is built from sees the value the
+/// client meant. The recording keeps the body as sent. Schemathesis found this: a
+/// `maxTokens` of `3806.0` was refused.
 fn integral_numbers_as_integers(value: &mut Value) {
     match value {
         Value::Number(number) if number.is_f64() => {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::describe::{count, first_difference, found, or_list, short_str};
 use crate::model::{Use, check_model};
 use crate::report::{Finding, Report, Target};
-use crate::rule::parameter;
+use crate::rule::{integer, parameter};
 use crate::validator::retarget;
 use crate::{Endpoint, Error, Result, Validator};
 
@@ -338,12 +338,7 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
         .map_or(&[][..], Vec::as_slice);
 
     if response.get("completions").is_some_and(Value::is_array) {
-        let (wanted, note) = parameter(
-            request,
-            "numResults",
-            Value::as_u64,
-            defaults.j2_num_results,
-        );
+        let (wanted, note) = parameter(request, "numResults", integer, defaults.j2_num_results);
         if completions.len() as u64 != wanted {
             out.push(Finding::error(
                 "pair/completion-count",
@@ -357,12 +352,7 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
         }
     }
 
-    let (top_k, top_k_note) = parameter(
-        request,
-        "topKReturn",
-        Value::as_u64,
-        defaults.j2_top_k_return,
-    );
+    let (top_k, top_k_note) = parameter(request, "topKReturn", integer, defaults.j2_top_k_return);
     if let Some(Value::Array(tokens)) = response
         .get("prompt")
         .and_then(|prompt| prompt.get("tokens"))
@@ -383,8 +373,7 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
         }
     }
 
-    let (max_tokens, max_note) =
-        parameter(request, "maxTokens", Value::as_u64, defaults.j2_max_tokens);
+    let (max_tokens, max_note) = parameter(request, "maxTokens", integer, defaults.j2_max_tokens);
     let stop_sequences: Option<Vec<&str>> = request
         .get("stopSequences")
         .and_then(Value::as_array)
@@ -425,7 +414,7 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
             Some("length") => {
                 if let Some(length) = finish
                     .and_then(|finish| finish.get("length"))
-                    .and_then(Value::as_u64)
+                    .and_then(integer)
                     && length != max_tokens
                 {
                     out.push(Finding::error(
@@ -526,7 +515,7 @@ fn pair_jamba(
     out: &mut Vec<Finding>,
 ) {
     let defaults = &validator.defaults;
-    let (n, n_note) = parameter(request, "n", Value::as_u64, defaults.jamba_n);
+    let (n, n_note) = parameter(request, "n", integer, defaults.jamba_n);
     let Some(Value::Array(choices)) = response.get("choices") else {
         return;
     };
@@ -543,16 +532,12 @@ fn pair_jamba(
             ),
         ));
     }
-    let (max_tokens, max_note) = parameter(
-        request,
-        "max_tokens",
-        Value::as_u64,
-        defaults.jamba_max_tokens,
-    );
+    let (max_tokens, max_note) =
+        parameter(request, "max_tokens", integer, defaults.jamba_max_tokens);
     let Some(completion_tokens) = response
         .get("usage")
         .and_then(|usage| usage.get("completion_tokens"))
-        .and_then(Value::as_u64)
+        .and_then(integer)
     else {
         return;
     };

@@ -344,11 +344,11 @@ impl Defaults {
         let j2 = PayloadKind::J2CompleteRequest;
         let jamba = PayloadKind::JambaChatRequest;
         Ok(Defaults {
-            j2_num_results: read(j2, "numResults", Value::as_u64)?,
-            j2_max_tokens: read(j2, "maxTokens", Value::as_u64)?,
-            j2_top_k_return: read(j2, "topKReturn", Value::as_u64)?,
-            jamba_n: read(jamba, "n", Value::as_u64)?,
-            jamba_max_tokens: read(jamba, "max_tokens", Value::as_u64)?,
+            j2_num_results: read(j2, "numResults", integer)?,
+            j2_max_tokens: read(j2, "maxTokens", integer)?,
+            j2_top_k_return: read(j2, "topKReturn", integer)?,
+            jamba_n: read(jamba, "n", integer)?,
+            jamba_max_tokens: read(jamba, "max_tokens", integer)?,
             jamba_temperature: read(jamba, "temperature", Value::as_f64)?,
             jamba_stream: read(jamba, "stream", Value::as_bool)?,
         })
@@ -362,6 +362,23 @@ fn read<T>(kind: PayloadKind, property: &'static str, get: fn(&Value) -> Option<
         .and_then(|schema| schema.get("default"))
         .and_then(get)
         .ok_or(Error::MissingDefault { kind, property })
+}
+
+/// A non-negative integer as JSON Schema reads one: `3` and `3.0` alike (`"type": "integer"`
+/// accepts both, and so does the real server), `None` for anything else.
+///
+/// Every rule reads counts, indexes and token numbers through it, so `{"n": 2.0,
+/// "temperature": 0}` breaks `jamba/n-needs-temperature` as `{"n": 2, ...}` does.
+pub(crate) fn integer(value: &Value) -> Option<u64> {
+    /// 2^64, the first integer a `u64` cannot hold (exact in an `f64`).
+    const U64_END: f64 = 18_446_744_073_709_551_616.0;
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|float| float.fract() == 0.0 && (0.0..U64_END).contains(float))
+            // Exact: an integral f64 below 2^64 is a u64.
+            .map(|float| float as u64)
+    })
 }
 
 /// A request parameter, or its documented default, with a note for messages saying which.

@@ -1,10 +1,7 @@
 //! Running the external tools that the ecosystem checks install for themselves: a command
 //! with a deadline, an exclusive lock on a file, and a folder under the target directory
-//! that is prepared once and reused while a stamp records the same inputs.
-//!
-//! `clients.rs` keeps its own copies of `run`, `lock` and the stamp's hash for its Python
-//! virtual environments; they belong together in one module, and this one is written so
-//! that they can move here (or this into the module that takes them).
+//! that is prepared once and reused while a stamp records the same inputs. The TypeScript
+//! check uses them directly, the Python tests through `python.rs`.
 
 use std::fs::File;
 use std::io::Read;

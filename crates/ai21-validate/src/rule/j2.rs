@@ -8,6 +8,7 @@ use crate::describe::count;
 use crate::model::{Use, check_model};
 use crate::pointer::{join_index, join_key};
 use crate::report::Finding;
+use crate::rule::integer;
 
 /// The penalty objects of a request.
 const PENALTIES: [&str; 3] = ["frequencyPenalty", "presencePenalty", "countPenalty"];
@@ -76,12 +77,8 @@ fn text_ranges(holder: &Value, pointer: &str, out: &mut Vec<Finding>) {
     let mut ranges = Vec::with_capacity(tokens.len());
     for token in tokens {
         let range = token.get("textRange");
-        let start = range
-            .and_then(|range| range.get("start"))
-            .and_then(Value::as_u64);
-        let end = range
-            .and_then(|range| range.get("end"))
-            .and_then(Value::as_u64);
+        let start = range.and_then(|range| range.get("start")).and_then(integer);
+        let end = range.and_then(|range| range.get("end")).and_then(integer);
         match (start, end) {
             (Some(start), Some(end)) => ranges.push((start, end)),
             // A range that is not two non-negative integers is the schema's finding.

@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::describe::{count, or_list, short_str};
 use crate::model::{Use, check_model};
 use crate::report::Finding;
-use crate::rule::{Defaults, parameter};
+use crate::rule::{Defaults, integer, parameter};
 
 /// The finish reasons the contract knows (api-facts section 5 and section 8 item 7); the
 /// schema keeps the set open, and anything else is drift.
@@ -14,7 +14,7 @@ pub(crate) const KNOWN_FINISH_REASONS: [&str; 4] =
 
 /// Rules for a Jamba request on its own.
 pub(crate) fn request(request: &Value, defaults: &Defaults, out: &mut Vec<Finding>) {
-    let (n, _) = parameter(request, "n", Value::as_u64, defaults.jamba_n);
+    let (n, _) = parameter(request, "n", integer, defaults.jamba_n);
     let (temperature, temperature_note) = parameter(
         request,
         "temperature",
@@ -139,7 +139,7 @@ pub(crate) fn chunk(chunk: &Value, out: &mut Vec<Finding>) {
 }
 
 fn usage_total(usage: &Value, pointer: &str, out: &mut Vec<Finding>) {
-    let get = |name: &str| usage.get(name).and_then(Value::as_u64);
+    let get = |name: &str| usage.get(name).and_then(integer);
     let (Some(prompt), Some(completion), Some(total)) = (
         get("prompt_tokens"),
         get("completion_tokens"),
@@ -163,7 +163,7 @@ fn choice_indexes(choices: &[Value], out: &mut Vec<Finding>) {
     let n = choices.len();
     let mut seen: Vec<Option<usize>> = vec![None; n];
     for (position, choice) in choices.iter().enumerate() {
-        let Some(index) = choice.get("index").and_then(Value::as_u64) else {
+        let Some(index) = choice.get("index").and_then(integer) else {
             continue;
         };
         let pointer = format!("/choices/{position}/index");

@@ -260,6 +260,17 @@ fn jamba_n_needs_temperature() {
         &request(json!({"n": 3, "temperature": 0})),
         &[("jamba/n-needs-temperature", "/temperature")],
     );
+    // 3.0 is the integer 3 to JSON Schema and to the server, and so to the rules.
+    check(
+        JAMBA_REQUEST,
+        &request(json!({"n": 3.0, "temperature": 0})),
+        &[("jamba/n-needs-temperature", "/temperature")],
+    );
+    check(
+        JAMBA_REQUEST,
+        &request(json!({"n": 1.0, "temperature": 0})),
+        &[],
+    );
 }
 
 #[test]
@@ -268,6 +279,12 @@ fn jamba_stream_needs_single_choice() {
     request["stream"] = json!(true);
     check(JAMBA_REQUEST, &request, &[]);
     request["n"] = json!(2);
+    check(
+        JAMBA_REQUEST,
+        &request,
+        &[("jamba/stream-needs-single-choice", "/n")],
+    );
+    request["n"] = json!(2.0);
     check(
         JAMBA_REQUEST,
         &request,
