@@ -22,9 +22,9 @@ use std::time::Duration;
 use ai21_schemas::PayloadKind;
 use serde_json::Value;
 
-use crate::python;
 use crate::support::{Server, workspace_root};
 use crate::tools::{run, run_ok};
+use crate::{python, readme};
 
 /// How long validating the document, or generating the models, may take.
 const TOOL_DEADLINE: Duration = Duration::from_secs(120);
@@ -76,13 +76,26 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A temporary folder holding the exported document, written there by the README's
+/// `ai21-contract export openapi` command (as `ai21.openapi.json`; `export.rs` proves it
+/// is `exports/ai21.openapi.json`).
+fn exported() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    readme::run_ai21(&["ai21-contract", "export", "openapi"], folder.path());
+    folder
+}
+
 #[test]
 fn openapi_spec_validator_finds_no_error_in_the_exported_document() {
     let python = ecosystem_python();
+    let folder = exported();
+    let arguments = readme::command(&["openapi-spec-validator"]);
     let output = run_ok(
-        Command::new(python::script(&python, "openapi-spec-validator")).arg(document()),
+        Command::new(python::script(&python, "openapi-spec-validator"))
+            .args(&arguments)
+            .current_dir(folder.path()),
         TOOL_DEADLINE,
-        "openapi-spec-validator exports/ai21.openapi.json",
+        "the README's openapi-spec-validator",
     );
     let stdout = text(&output.stdout);
     assert!(
@@ -225,19 +238,25 @@ fn check_counts(events: &str, context: &str) -> BTreeMap<String, (u64, u64)> {
 #[test]
 fn pydantic_models_generated_from_the_export_read_the_examples_and_the_mock() {
     let python = ecosystem_python();
-    let scratch = tempfile::tempdir().expect("a temporary folder");
-    run_ok(
+    // The README's commands, in a folder of their own.
+    let scratch = exported();
+    let arguments = readme::command(&["datamodel-codegen"]);
+    let generated = run_ok(
         Command::new(python::script(&python, "datamodel-codegen"))
-            .arg("--input")
-            .arg(document())
-            .args(["--input-file-type", "openapi"])
-            .args(["--output-model-type", "pydantic_v2.BaseModel"])
-            .args(["--target-python-version", "3.11"])
-            .args(["--formatters", "builtin", "--disable-timestamp"])
-            .arg("--output")
-            .arg(scratch.path().join("ai21_models.py")),
+            .args(&arguments)
+            .current_dir(scratch.path()),
         TOOL_DEADLINE,
-        "datamodel-codegen",
+        "the README's datamodel-codegen",
+    );
+    // A warning would say the generator read the document otherwise than it is meant.
+    assert!(
+        generated.stderr.is_empty(),
+        "datamodel-codegen warned:\n{}",
+        text(&generated.stderr)
+    );
+    assert!(
+        scratch.path().join("ai21_models.py").is_file(),
+        "the README's datamodel-codegen writes ai21_models.py: {arguments:?}"
     );
 
     let kinds: serde_json::Map<String, Value> = PayloadKind::ALL

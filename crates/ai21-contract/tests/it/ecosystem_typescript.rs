@@ -28,6 +28,7 @@ use std::time::Duration;
 use ai21_schemas::{Example, Expectation, InvalidExample};
 use serde_json::Value;
 
+use crate::readme;
 use crate::support::workspace_root;
 use crate::tools::{prepared, run, run_ok};
 
@@ -132,24 +133,34 @@ fn openapi_typescript_types_compile_the_documented_examples_and_reject_wrong_one
     let work = tempfile::tempdir().expect("a temporary folder");
     let folder = work.path();
 
+    // The README's commands: the document, then the types.
+    readme::run_ai21(&["ai21-contract", "export", "openapi"], folder);
     let document = folder.join("ai21.openapi.json");
-    run_ok(
-        Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
-            .args(["export", "openapi", "-o"])
-            .arg(&document)
-            .current_dir(workspace_root()),
-        GENERATE_DEADLINE,
-        "ai21-contract export openapi",
+    let mut arguments = readme::command(&["npx"]).into_iter();
+    let package = arguments.next().unwrap_or_default();
+    assert_eq!(
+        package,
+        format!("openapi-typescript@{}", pinned("openapi-typescript")),
+        "the README's npx runs the pinned openapi-typescript"
     );
+    let arguments: Vec<String> = arguments.collect();
+    for option in GENERATOR_OPTIONS {
+        assert!(
+            arguments.iter().any(|argument| argument == option),
+            "the README's openapi-typescript has {GENERATOR_OPTIONS:?}: {arguments:?}"
+        );
+    }
     let generated = run_ok(
         Command::new("node")
             .arg(tools.join("node_modules/openapi-typescript/bin/cli.js"))
-            .arg(&document)
-            .args(["-o", TYPES_FILE])
-            .args(GENERATOR_OPTIONS)
+            .args(&arguments)
             .current_dir(folder),
         GENERATE_DEADLINE,
-        "openapi-typescript",
+        "the README's openapi-typescript",
+    );
+    assert!(
+        folder.join(TYPES_FILE).is_file(),
+        "the README's openapi-typescript writes {TYPES_FILE}: {arguments:?}"
     );
     let generator_says = String::from_utf8_lossy(&generated.stdout);
     let generator = pinned("openapi-typescript");
