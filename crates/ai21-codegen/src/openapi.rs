@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 use ai21_schemas::{Example, Expectation, PayloadKind};
 use serde_json::{Map, Value, json};
 
+use crate::shared::{definitions, without_comments};
+
 /// The error statuses the document lists, each with the error envelope, and where each
 /// comes from.
 const ERROR_STATUSES: [(&str, &str); 9] = [
@@ -312,28 +314,6 @@ fn components() -> Map<String, Value> {
         }
     }
     out
-}
-
-fn definitions(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
-    schema
-        .get("$defs")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-}
-
-fn without_comments(value: &Value) -> Value {
-    match value {
-        Value::Object(object) => Value::Object(
-            object
-                .iter()
-                .filter(|(key, _)| key.as_str() != "$comment")
-                .map(|(key, value)| (key.clone(), without_comments(value)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_comments).collect()),
-        other => other.clone(),
-    }
 }
 
 /// The schema with every `#/$defs/X` reference pointing at `#/components/schemas/<name>`.

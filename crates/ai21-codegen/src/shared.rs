@@ -114,7 +114,22 @@ pub(crate) fn find(inputs: &[(&Value, &Options)]) -> Result<SharedDefinitions> {
     Ok(shared)
 }
 
-fn definitions(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
+/// A value without its `$comment`s, at any depth.
+pub(crate) fn without_comments(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .filter(|(key, _)| key.as_str() != "$comment")
+                .map(|(key, value)| (key.clone(), without_comments(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_comments).collect()),
+        other => other.clone(),
+    }
+}
+
+pub(crate) fn definitions(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
     schema
         .get("$defs")
         .and_then(Value::as_object)
@@ -130,20 +145,7 @@ fn closed(definition: &Value) -> bool {
 /// A definition without what may differ between copies: `$comment`s anywhere, and the
 /// top level's closedness.
 fn normalise(definition: &Value) -> Value {
-    fn strip_comments(value: &Value) -> Value {
-        match value {
-            Value::Object(object) => Value::Object(
-                object
-                    .iter()
-                    .filter(|(key, _)| key.as_str() != "$comment")
-                    .map(|(key, value)| (key.clone(), strip_comments(value)))
-                    .collect(),
-            ),
-            Value::Array(items) => Value::Array(items.iter().map(strip_comments).collect()),
-            other => other.clone(),
-        }
-    }
-    let mut normal = strip_comments(definition);
+    let mut normal = without_comments(definition);
     if let Some(object) = normal.as_object_mut() {
         object.remove("additionalProperties");
     }

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use ai21_schemas::PayloadKind;
@@ -85,18 +85,24 @@ fn exported() -> tempfile::TempDir {
     folder
 }
 
+/// Runs the README's command of `program`, a script of the virtual environment of
+/// `python`, in `folder`, and fails when it fails.
+fn run_readme(python: &Path, program: &str, folder: &Path) -> Output {
+    let arguments = readme::command(&[program]);
+    run_ok(
+        Command::new(python::script(python, program))
+            .args(&arguments)
+            .current_dir(folder),
+        TOOL_DEADLINE,
+        &format!("the README's {program} {}", arguments.join(" ")),
+    )
+}
+
 #[test]
 fn openapi_spec_validator_finds_no_error_in_the_exported_document() {
     let python = ecosystem_python();
     let folder = exported();
-    let arguments = readme::command(&["openapi-spec-validator"]);
-    let output = run_ok(
-        Command::new(python::script(&python, "openapi-spec-validator"))
-            .args(&arguments)
-            .current_dir(folder.path()),
-        TOOL_DEADLINE,
-        "the README's openapi-spec-validator",
-    );
+    let output = run_readme(&python, "openapi-spec-validator", folder.path());
     let stdout = text(&output.stdout);
     assert!(
         stdout.trim_end().ends_with(": OK"),
@@ -134,14 +140,7 @@ fn schemathesis_finds_no_failure_in_the_strict_mock() {
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("NO_COLOR", "1");
     let output = run(&mut schemathesis, SCHEMATHESIS_DEADLINE, "schemathesis run");
-    let server_log = server.stop();
-    let context = format!(
-        "--- schemathesis's output ({}):\n{}--- its standard error:\n{}--- the mock's log (its last 4000 bytes):\n{}",
-        output.status,
-        text(&output.stdout),
-        text(&output.stderr),
-        tail(&server_log, 4000)
-    );
+    let context = context("schemathesis", &output, server);
     assert!(output.status.success(), "schemathesis failed\n{context}");
 
     let report = read_report(&reports, "json", &context);
@@ -184,6 +183,18 @@ fn schemathesis_finds_no_failure_in_the_strict_mock() {
             report["filtered"]
         );
     }
+}
+
+/// What a failure message shows of a tool's run against the mock: the tool's output, and
+/// the end of the mock's log (the mock is stopped).
+fn context(tool: &str, output: &Output, server: Server) -> String {
+    format!(
+        "--- {tool}'s output ({}):\n{}--- its standard error:\n{}--- the mock's log (its last 4000 bytes):\n{}",
+        output.status,
+        text(&output.stdout),
+        text(&output.stderr),
+        tail(&server.stop(), 4000)
+    )
 }
 
 /// The last `bytes` bytes of a text, or all of it (cut at a character boundary).
@@ -240,14 +251,7 @@ fn pydantic_models_generated_from_the_export_read_the_examples_and_the_mock() {
     let python = ecosystem_python();
     // The README's commands, in a folder of their own.
     let scratch = exported();
-    let arguments = readme::command(&["datamodel-codegen"]);
-    let generated = run_ok(
-        Command::new(python::script(&python, "datamodel-codegen"))
-            .args(&arguments)
-            .current_dir(scratch.path()),
-        TOOL_DEADLINE,
-        "the README's datamodel-codegen",
-    );
+    let generated = run_readme(&python, "datamodel-codegen", scratch.path());
     // A warning would say the generator read the document otherwise than it is meant.
     assert!(
         generated.stderr.is_empty(),
@@ -256,7 +260,7 @@ fn pydantic_models_generated_from_the_export_read_the_examples_and_the_mock() {
     );
     assert!(
         scratch.path().join("ai21_models.py").is_file(),
-        "the README's datamodel-codegen writes ai21_models.py: {arguments:?}"
+        "the README's datamodel-codegen writes ai21_models.py"
     );
 
     let kinds: serde_json::Map<String, Value> = PayloadKind::ALL
@@ -280,14 +284,7 @@ fn pydantic_models_generated_from_the_export_read_the_examples_and_the_mock() {
         PYDANTIC_DEADLINE,
         "pydantic_check.py",
     );
-    let server_log = server.stop();
-    let context = format!(
-        "--- pydantic_check.py's output ({}):\n{}--- its standard error:\n{}--- the mock's log:\n{}",
-        output.status,
-        text(&output.stdout),
-        text(&output.stderr),
-        tail(&server_log, 4000)
-    );
+    let context = context("pydantic_check.py", &output, server);
     assert!(
         output.status.success(),
         "the pydantic check failed\n{context}"
