@@ -58,6 +58,7 @@ use serde_json::value::RawValue;
 pub use ai21_schemas::Endpoint;
 
 pub mod endpoint;
+pub mod fast;
 pub mod redact;
 
 mod har;
@@ -562,6 +563,17 @@ impl Pending {
                 location
             }
             PendingContent::Ready(item) => item.location(),
+        }
+    }
+
+    /// The JSONL line still to parse, with where it was read; `None` for a HAR entry or an
+    /// item already made. A reader that can check the line without parsing it into an
+    /// [`Item`] ([`fast::read_line`]) takes it from here, and leaves the rest to
+    /// [`Pending::parse`].
+    pub fn as_line(&self) -> Option<(&Location, &[u8])> {
+        match &self.0 {
+            PendingContent::Line { location, line } => Some((location, line)),
+            _ => None,
         }
     }
 

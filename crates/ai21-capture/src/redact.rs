@@ -27,6 +27,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use ai21_tape::{TapeRef, TapeString};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
@@ -170,6 +171,71 @@ pub fn json(value: &mut Value) {
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
+}
+
+/// Whether [`json`] would leave the value exactly as it is, and no string or member name in
+/// it holds a key-shaped word ([`KeyWords`] would stay empty): what a reader that cannot
+/// redact in place (the fast read of a capture line) checks before using the value as it
+/// is. The same tests as [`json`] and [`KeyWords::add_json`], made only on the strings
+/// the tape lists as long as it parses ([`TapeRef::long_strings`]): no member name shorter
+/// than six bytes is a credential's, and no string shorter than 23 bytes holds a bearer
+/// token (or 32, a key).
+pub fn json_is_plain(value: TapeRef<'_>) -> bool {
+    // The strings the tape lists as long are all those the tests below can fail on.
+    const _: () = assert!(
+        ai21_tape::LONG_STRING <= "bearer ".len() + MIN_BEARER_TOKEN
+            && ai21_tape::LONG_STRING <= MIN_KEY_LEN
+            && ai21_tape::NAMED_STRING <= "secret".len()
+    );
+    value.long_strings().all(|string| match string {
+        TapeString::Key { name, value } => {
+            !has_key_word(name)
+                && !value.is_some_and(|value| value != REDACTED && is_secret_member(name))
+        }
+        TapeString::Value(text) => string_is_plain(text),
+    })
+}
+
+/// Whether [`json_string`] keeps a string as it is and it holds no key-shaped word.
+fn string_is_plain(text: &str) -> bool {
+    // Most strings (every J2 token) are too short for a bearer token or a key.
+    if text.len() < "bearer ".len() + MIN_BEARER_TOKEN {
+        return true;
+    }
+    !has_key_word(text) && matches!(mask_secrets(text, false), Cow::Borrowed(_))
+}
+
+/// Whether a text holds a key-shaped word, as [`KeyWords::add_text`] splits it (a string
+/// that is a key as a whole, trimmed, is one such word).
+fn has_key_word(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // `start` is where a run of letters and digits may begin (0, or after a byte that is
+    // none). A run long enough ends at `start + MIN_KEY_LEN - 1` or later, so the window
+    // is read from its end back: the first byte that is no letter or digit moves `start`
+    // past it, skipping most of a text of ordinary words unread.
+    let mut start = 0;
+    while start + MIN_KEY_LEN <= bytes.len() {
+        let window = &bytes[start..start + MIN_KEY_LEN];
+        match window
+            .iter()
+            .rposition(|byte| !byte.is_ascii_alphanumeric())
+        {
+            Some(offset) => start += offset + 1,
+            None => {
+                let end = start
+                    + bytes[start..]
+                        .iter()
+                        .position(|byte| !byte.is_ascii_alphanumeric())
+                        .unwrap_or(bytes.len() - start);
+                // The run is ASCII, so both ends are character boundaries.
+                if is_key_shaped(&text[start..end]) {
+                    return true;
+                }
+                start = end + 1;
+            }
+        }
+    }
+    false
 }
 
 /// The length of the shortest key-shaped word ([`is_key_shaped`]): shorter text holds no key.
@@ -338,6 +404,10 @@ fn json_string(string: &str) -> Cow<'_, str> {
 /// Whether a JSON member with this name holds a credential. Plain `token` is not one: it
 /// is the J2 token text.
 fn is_secret_member(name: &str) -> bool {
+    // Normalising only removes characters, and the shortest name is six long.
+    if name.len() < "secret".len() {
+        return false;
+    }
     with_normalized(name, is_secret_member_normalized)
 }
 
@@ -480,10 +550,15 @@ const MIN_BEARER_TOKEN: usize = 16;
 /// A bearer token is the word after `bearer` (any case) and blanks: at least
 /// [`MIN_BEARER_TOKEN`] characters of letters, digits and `-._~+/=`, with a digit or an
 /// upper-case letter after its first character (so `the bearer instruments...` stays prose).
-fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
+fn mask_secrets(text: &str, mut words: bool) -> Cow<'_, str> {
     // Nothing shorter than `bearer` and a token can hold a secret (a key is longer still).
     if text.len() < "bearer ".len() + MIN_BEARER_TOKEN {
         return Cow::Borrowed(text);
+    }
+    // Without a key-shaped word, only bearer tokens are left to mask: the scan then goes
+    // from one `b` to the next instead of word by word.
+    if words && !has_key_word(text) {
+        words = false;
     }
     let bytes = text.as_bytes();
     let mut output: Option<String> = None;

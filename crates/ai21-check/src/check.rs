@@ -25,8 +25,11 @@
 //! `"[redacted: N chars]"`. Messages of unreadable items quote what could not be
 //! parsed, so every quoted string in them is masked.
 
+use std::cell::RefCell;
+
+use ai21_capture::fast::{self, FastBody};
 use ai21_capture::redact::KeyWords;
-use ai21_capture::{Body, Content, Exchange, Item, Record};
+use ai21_capture::{Body, Content, Exchange, Item, Location, Pending, Record};
 use ai21_validate::Validator;
 
 use crate::{Checked, Outcome, Subject};
@@ -36,6 +39,93 @@ use crate::{Checked, Outcome, Subject};
 pub struct CheckOptions {
     /// Mask prompt and completion text quoted by finding messages (`--redact-content`).
     pub redact_content: bool,
+    /// Check every JSONL line the full way, parsed into `serde_json::Value`s
+    /// (`--no-fast-path`): for comparing the two paths, which give the same outcomes.
+    pub no_fast_path: bool,
+}
+
+/// Checks one item still to parse: a JSONL line the fast way when it can be (see
+/// [`check_line_fast`]), anything else parsed and [`check`]ed. The outcome is the same
+/// either way.
+pub fn check_pending(pending: Pending, validator: &Validator, options: CheckOptions) -> Outcome {
+    if !options.no_fast_path
+        && let Some((location, line)) = pending.as_line()
+        && let Some(checked) = check_line_fast(location, line, validator, options)
+    {
+        return Outcome::Checked(checked);
+    }
+    check(pending.parse(), validator, options)
+}
+
+thread_local! {
+    /// The fast read's buffers, one set per thread, reused from line to line.
+    static SCRATCH: RefCell<fast::Scratch> = RefCell::new(fast::Scratch::default());
+}
+
+/// Checks a JSONL capture line without parsing it into `serde_json::Value`s: read off a tape
+/// ([`fast::read_line`]) and validated there ([`Validator::fast_exchange`]). `None` when the
+/// fast path cannot give exactly the outcome [`check`] gives on the parsed line: the line is
+/// not read the fast way (not JSON the tape reads as serde_json does, not a readable AI21
+/// exchange, a body that reading would redact or that holds a key-shaped word), the fast
+/// check gives up (a finding of the schema or a client rule, an undeclared field), or
+/// content is masked (`--redact-content`) in a report with findings.
+pub fn check_line_fast(
+    location: &Location,
+    line: &[u8],
+    validator: &Validator,
+    options: CheckOptions,
+) -> Option<Checked> {
+    let line = simdutf8::basic::from_utf8(line).ok()?;
+    SCRATCH.with_borrow_mut(|scratch| {
+        fast::read_line(scratch, line, |exchange| {
+            let report = validator
+                .fast_exchange(&ai21_validate::Exchange {
+                    endpoint: Some(&exchange.endpoint),
+                    request: fast_body(exchange.request),
+                    status: Some(exchange.status),
+                    response: fast_body(exchange.response),
+                })?
+                .ok()?;
+            let mut report = report;
+            if !report.is_clean() {
+                if options.redact_content {
+                    return None;
+                }
+                // JSON bodies read the fast way hold no key-shaped word.
+                let mut keys = KeyWords::default();
+                for body in [exchange.request, exchange.response] {
+                    if let FastBody::Text(text) | FastBody::EventStream(text) = body {
+                        keys.add_text(text);
+                    }
+                }
+                if !keys.is_empty() {
+                    for finding in &mut report.findings {
+                        finding.message = keys.mask_pieces(&finding.message);
+                    }
+                }
+            }
+            Some(Checked {
+                location: location.clone(),
+                subject: Subject::Exchange {
+                    method: exchange.method.clone().into_owned(),
+                    endpoint: exchange.endpoint.clone(),
+                    status: exchange.status,
+                    streamed: matches!(exchange.response, FastBody::EventStream(_)),
+                },
+                report,
+            })
+        })
+    })
+}
+
+/// A body read the fast way as the validator takes it.
+fn fast_body(body: FastBody<'_>) -> ai21_validate::Body<'_, ai21_tape::TapeRef<'_>> {
+    match body {
+        FastBody::Absent => ai21_validate::Body::Absent,
+        FastBody::Json(value) => ai21_validate::Body::Json(value),
+        FastBody::EventStream(text) => ai21_validate::Body::EventStream(text),
+        FastBody::Text(text) => ai21_validate::Body::Text(text),
+    }
 }
 
 /// Checks one item.

@@ -42,7 +42,7 @@ mod check;
 mod rules;
 mod summary;
 
-pub use check::{CheckOptions, check, check_record};
+pub use check::{CheckOptions, check, check_line_fast, check_pending, check_record};
 pub use rules::{CAPTURE_RULES, UNREADABLE_RULE, VERIFY_RULES, rule_catalogue};
 pub use summary::Summary;
 

@@ -153,6 +153,11 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub redact_content: bool,
 
+    /// Check every JSONL record by parsing it into a tree, never the fast way (the same
+    /// findings, slower: for comparing the two)
+    #[arg(long)]
+    pub no_fast_path: bool,
+
     /// Colour the human report: auto colours only a terminal, and never when NO_COLOR or
     /// CI is set
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]

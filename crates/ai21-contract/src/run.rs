@@ -26,7 +26,7 @@ use std::time::Instant;
 use ai21_validate::Validator;
 
 use ai21_capture::{Items, Pending};
-use ai21_check::{CheckOptions, check};
+use ai21_check::{CheckOptions, check_pending};
 use ai21_check::{Outcome, Summary};
 
 /// The most text a batch holds, in bytes: a J2 exchange with token arrays is up to about
@@ -73,7 +73,7 @@ pub fn run(
         let mut read = 0;
         while let Some(pending) = items.next_pending() {
             read += 1;
-            classify(check(pending.parse(), validator, options.check))?;
+            classify(check_pending(pending, validator, options.check))?;
         }
         read
     } else {
@@ -201,7 +201,7 @@ fn check_batches(
             let (number, batch) = reader.lock().ok()?.next_batch()?;
             let outcomes = batch
                 .into_iter()
-                .map(|pending| check(pending.parse(), validator, options))
+                .map(|pending| check_pending(pending, validator, options))
                 .collect();
             Some(Message::Checked { number, outcomes })
         }));

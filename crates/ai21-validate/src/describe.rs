@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use ai21_tape::{Kind, View};
 use serde_json::Value;
 
 /// Longest value text a message shows, in characters, before it is cut.
@@ -69,23 +70,23 @@ impl std::io::Write for CappedWriter {
 
 /// The JSON Schema type name of a value: `null`, `boolean`, `integer` (a number with no
 /// fraction), `number`, `string`, `array` or `object`.
-pub fn type_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(number) => {
-            if number.is_i64()
-                || number.is_u64()
-                || number.as_f64().is_some_and(|float| float.fract() == 0.0)
+pub fn type_of<'a>(value: impl View<'a>) -> &'static str {
+    match value.kind() {
+        Kind::Null => "null",
+        Kind::Bool => "boolean",
+        Kind::Number => {
+            if value.as_i64().is_some()
+                || value.as_u64().is_some()
+                || value.as_f64().is_some_and(|float| float.fract() == 0.0)
             {
                 "integer"
             } else {
                 "number"
             }
         }
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Kind::String => "string",
+        Kind::Array => "array",
+        Kind::Object => "object",
     }
 }
 
@@ -120,8 +121,8 @@ pub(crate) fn types_plural(type_name: &str) -> &'static str {
 
 /// What a value is, for a `found ...` clause: `a number (3)`, `an empty string`,
 /// `null`, `a list of 2 items`.
-pub(crate) fn found(value: &Value) -> String {
-    match value {
+pub(crate) fn found<'a>(value: impl View<'a>) -> String {
+    match &value.to_value() {
         Value::Null => "null".to_owned(),
         Value::String(text) if text.is_empty() => "an empty string".to_owned(),
         Value::Array(items) if items.is_empty() => "an empty list".to_owned(),

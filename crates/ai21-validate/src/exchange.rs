@@ -5,13 +5,14 @@
 use std::borrow::Cow;
 
 use ai21_schemas::PayloadKind;
+use ai21_tape::View;
 use serde_json::Value;
 
 use crate::describe::{count, first_difference, found, or_list, short_str};
 use crate::model::{Use, check_model};
 use crate::report::{Finding, Report, Target};
 use crate::rule::{integer, parameter};
-use crate::validator::retarget;
+use crate::validator::{Payload, retarget};
 use crate::{Endpoint, Error, Result, Validator};
 
 /// The rules about a model's name, which the path and the body of a J2 request can both
@@ -23,12 +24,15 @@ const MODEL_RULES: [&str; 3] = [
 ];
 
 /// A body as captured, borrowed: JSON, the text of an event stream, other text, or none.
+///
+/// The JSON is a `serde_json::Value` for the full check; the fast one
+/// ([`Validator::fast_exchange`]) reads a tape node (`V` = [`ai21_tape::TapeRef`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Body<'a> {
+pub enum Body<'a, V = &'a Value> {
     /// No body: none was captured, or it was empty.
     Absent,
     /// A JSON document.
-    Json(&'a Value),
+    Json(V),
     /// The text of a `text/event-stream` response (`data: {...}` events).
     EventStream(&'a str),
     /// Text that is neither JSON nor an event stream.
@@ -39,15 +43,15 @@ pub enum Body<'a> {
 /// [`Validator::validate_exchange`]. Everything is borrowed: a capture's bodies are
 /// checked where they are.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Exchange<'a> {
+pub struct Exchange<'a, V = &'a Value> {
     /// The endpoint, when known (from the URL path); a J2 model is only named there.
     pub endpoint: Option<&'a Endpoint>,
     /// The request body.
-    pub request: Body<'a>,
+    pub request: Body<'a, V>,
     /// The response's HTTP status, when known (no status means a success).
     pub status: Option<u16>,
     /// The response body.
-    pub response: Body<'a>,
+    pub response: Body<'a, V>,
 }
 
 /// What a response's status says about how to check its body.
@@ -71,7 +75,9 @@ fn answer(status: Option<u16>) -> Answer {
 
 /// The exchange's endpoint, or the API its request is for when it has none: a request with
 /// `messages` is Jamba chat, one with `prompt` J2 (with no model named).
-pub(crate) fn endpoint_of<'e>(exchange: &Exchange<'e>) -> Result<Cow<'e, Endpoint>> {
+pub(crate) fn endpoint_of<'e, V: View<'e>>(
+    exchange: &Exchange<'e, V>,
+) -> Result<Cow<'e, Endpoint>> {
     let request = match exchange.request {
         Body::Json(request) => Some(request),
         _ => None,
@@ -103,7 +109,7 @@ pub(crate) fn response_kind(endpoint: &Endpoint, status: Option<u16>) -> Option<
 
 /// The finding for a body the validator cannot take where JSON is expected (none for a
 /// JSON body).
-fn body_finding(body: Body<'_>, side: &str, target: Target) -> Option<Finding> {
+fn body_finding<V>(body: Body<'_, V>, side: &str, target: Target) -> Option<Finding> {
     let finding = match body {
         Body::Json(_) => return None,
         Body::Absent => Finding::error(
@@ -134,6 +140,19 @@ impl Validator {
     /// [`Target::Endpoint`]). The v2 Python SDK also copies the model into the body; when
     /// the body names the path's model, its model is reported once, at the endpoint.
     pub fn validate_request(&self, endpoint: &Endpoint, request: &Value) -> Report {
+        let mut findings = Vec::new();
+        self.check_request(endpoint, request, &mut findings)
+            .unwrap_or_else(|never| match never {});
+        Report { findings }
+    }
+
+    /// [`Validator::validate_request`] on a payload of any representation, into `out`.
+    fn check_request<'v, V: Payload<'v>>(
+        &self,
+        endpoint: &Endpoint,
+        request: V,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), V::Defer> {
         let (request_kind, _) = endpoint.kinds();
         let mut findings = Vec::new();
         let mut path_model = None;
@@ -147,16 +166,17 @@ impl Validator {
             );
         }
         let start = findings.len();
-        self.check(request_kind, request, &mut findings);
+        request.check(self, request_kind, &mut findings)?;
         retarget(&mut findings[start..], Target::Request);
-        if path_model.is_some() && request.get("model").and_then(Value::as_str) == path_model {
+        if path_model.is_some() && request.get("model").and_then(View::as_str) == path_model {
             findings.retain(|finding| {
                 !(finding.target == Target::Request
                     && finding.pointer == "/model"
                     && MODEL_RULES.contains(&finding.rule))
             });
         }
-        Report { findings }
+        out.append(&mut findings);
+        Ok(())
     }
 
     /// Validates a response from `endpoint` on its own, without its request: a success
@@ -175,19 +195,20 @@ impl Validator {
         body: Body<'_>,
     ) -> Report {
         let mut findings = Vec::new();
-        self.check_response(endpoint, status, body, &mut findings);
+        self.check_response(endpoint, status, body, &mut findings)
+            .unwrap_or_else(|never| match never {});
         Report { findings }
     }
 
     /// The response's own findings; the reassembled response of a complete stream, for
     /// pairing.
-    fn check_response(
+    fn check_response<'v, V: Payload<'v>>(
         &self,
         endpoint: Option<&Endpoint>,
         status: Option<u16>,
-        body: Body<'_>,
+        body: Body<'v, V>,
         findings: &mut Vec<Finding>,
-    ) -> Option<Value> {
+    ) -> Result<Option<Value>, V::Defer> {
         let kind = match (answer(status), body) {
             (Answer::Unexpected(status), _) => {
                 findings.push(
@@ -200,27 +221,27 @@ impl Validator {
                     )
                     .with_target(Target::Response),
                 );
-                return None;
+                return Ok(None);
             }
             (Answer::Success, Body::EventStream(text)) => {
                 let stream_report = self.validate_stream(text);
                 findings.extend(stream_report.report.findings);
-                return stream_report.reassembled;
+                return Ok(stream_report.reassembled);
             }
             (Answer::Success, _) => match endpoint {
                 Some(endpoint) => endpoint.kinds().1,
-                None => return None,
+                None => return Ok(None),
             },
             (Answer::Error, _) => PayloadKind::ErrorResponse,
         };
         if let Body::Json(value) = body {
             let start = findings.len();
-            self.check(kind, value, findings);
+            value.check(self, kind, findings)?;
             retarget(&mut findings[start..], Target::Response);
         } else {
             findings.extend(body_finding(body, "response", Target::Response));
         }
-        None
+        Ok(None)
     }
 
     /// Validates both sides of an exchange and the pairing rules between them.
@@ -242,35 +263,54 @@ impl Validator {
     /// Errs only when the API cannot be told: no endpoint, and a request with neither
     /// `prompt` (J2) nor `messages` (Jamba).
     pub fn validate_exchange(&self, exchange: &Exchange<'_>) -> Result<Report> {
+        self.check_exchange(exchange)
+            .unwrap_or_else(|never| match never {})
+    }
+
+    /// [`Validator::validate_exchange`] decided the fast way, without building a tree of
+    /// either body, from tapes ([`ai21_tape::TapeRef`]): `None` when the fast check cannot
+    /// give the full check's report (a payload the schema or a client rule finds fault
+    /// with, an undeclared field), so the caller runs
+    /// [`Validator::validate_exchange`] on the parsed bodies. A `Some` is exactly the
+    /// report `validate_exchange` gives.
+    pub fn fast_exchange<'v>(
+        &self,
+        exchange: &Exchange<'v, ai21_tape::TapeRef<'v>>,
+    ) -> Option<Result<Report>> {
+        self.check_exchange(exchange).ok()
+    }
+
+    /// The exchange's report in the representation's mode: `Err` when the mode defers.
+    fn check_exchange<'v, V: Payload<'v>>(
+        &self,
+        exchange: &Exchange<'v, V>,
+    ) -> Result<Result<Report>, V::Defer> {
         let request = match exchange.request {
             Body::Json(request) => Some(request),
             _ => None,
         };
-        let endpoint = endpoint_of(exchange)?;
+        let endpoint = match endpoint_of(exchange) {
+            Ok(endpoint) => endpoint,
+            Err(error) => return Ok(Err(error)),
+        };
         let endpoint = endpoint.as_ref();
         let (request_kind, _) = endpoint.kinds();
-        let mut findings = match request {
-            Some(request) => self.validate_request(endpoint, request).findings,
-            None => body_finding(exchange.request, "request", Target::Request)
-                .into_iter()
-                .collect(),
-        };
+        let mut findings = Vec::new();
+        match request {
+            Some(request) => self.check_request(endpoint, request, &mut findings)?,
+            None => findings.extend(body_finding(exchange.request, "request", Target::Request)),
+        }
         let reassembled = self.check_response(
             Some(endpoint),
             exchange.status,
             exchange.response,
             &mut findings,
-        );
+        )?;
         let Some(request) = request else {
-            return Ok(Report { findings });
+            return Ok(Ok(Report { findings }));
         };
         let jamba = request_kind == PayloadKind::JambaChatRequest;
-        let (stream, _) = parameter(
-            request,
-            "stream",
-            Value::as_bool,
-            self.defaults.jamba_stream,
-        );
+        let (stream, _) = parameter(request, "stream", V::as_bool, self.defaults.jamba_stream);
         match (answer(exchange.status), exchange.response) {
             (Answer::Success, Body::Json(body)) => {
                 let start = findings.len();
@@ -325,20 +365,27 @@ impl Validator {
             }
             _ => {}
         }
-        Ok(Report { findings })
+        Ok(Ok(Report { findings }))
     }
 }
 
 /// Pairing rules between a J2 request and its success response.
-fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut Vec<Finding>) {
+fn pair_j2<'a, 'b, R: View<'a>, S: View<'b>>(
+    request: R,
+    response: S,
+    validator: &Validator,
+    out: &mut Vec<Finding>,
+) {
     let defaults = &validator.defaults;
-    let completions = response
-        .get("completions")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
+    let completions = response.get("completions").and_then(View::items);
 
-    if response.get("completions").is_some_and(Value::is_array) {
-        let (wanted, note) = parameter(request, "numResults", integer, defaults.j2_num_results);
+    if let Some(completions) = completions.clone() {
+        let (wanted, note) = parameter(
+            request,
+            "numResults",
+            |n| integer(n),
+            defaults.j2_num_results,
+        );
         if completions.len() as u64 != wanted {
             out.push(Finding::error(
                 "pair/completion-count",
@@ -352,16 +399,24 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
         }
     }
 
-    let (top_k, top_k_note) = parameter(request, "topKReturn", integer, defaults.j2_top_k_return);
-    if let Some(Value::Array(tokens)) = response
+    let (top_k, top_k_note) = parameter(
+        request,
+        "topKReturn",
+        |n| integer(n),
+        defaults.j2_top_k_return,
+    );
+    if let Some(tokens) = response
         .get("prompt")
         .and_then(|prompt| prompt.get("tokens"))
+        .and_then(View::items)
     {
         top_tokens(tokens, "/prompt/tokens", top_k, top_k_note, out);
     }
-    for (index, completion) in completions.iter().enumerate() {
-        if let Some(Value::Array(tokens)) =
-            completion.get("data").and_then(|data| data.get("tokens"))
+    for (index, completion) in completions.clone().into_iter().flatten().enumerate() {
+        if let Some(tokens) = completion
+            .get("data")
+            .and_then(|data| data.get("tokens"))
+            .and_then(View::items)
         {
             top_tokens(
                 tokens,
@@ -373,24 +428,26 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
         }
     }
 
-    let (max_tokens, max_note) = parameter(request, "maxTokens", integer, defaults.j2_max_tokens);
+    let (max_tokens, max_note) =
+        parameter(request, "maxTokens", |n| integer(n), defaults.j2_max_tokens);
     let stop_sequences: Option<Vec<&str>> = request
         .get("stopSequences")
-        .and_then(Value::as_array)
-        .map(|sequences| sequences.iter().filter_map(Value::as_str).collect());
-    for (index, completion) in completions.iter().enumerate() {
+        .and_then(View::items)
+        .map(|sequences| sequences.filter_map(View::as_str).collect());
+    for (index, completion) in completions.into_iter().flatten().enumerate() {
         let finish = completion.get("finishReason");
         match finish
             .and_then(|finish| finish.get("reason"))
-            .and_then(Value::as_str)
+            .and_then(View::as_str)
         {
             Some("stop") => {
-                if let Some(Value::String(sequence)) =
-                    finish.and_then(|finish| finish.get("sequence"))
+                if let Some(sequence) = finish
+                    .and_then(|finish| finish.get("sequence"))
+                    .and_then(View::as_str)
                 {
                     let pointer = format!("/completions/{index}/finishReason/sequence");
                     match &stop_sequences {
-                        Some(sequences) if sequences.contains(&sequence.as_str()) => {}
+                        Some(sequences) if sequences.contains(&sequence) => {}
                         Some(sequences) if !sequences.is_empty() => out.push(Finding::error(
                             "pair/stop-sequence",
                             pointer,
@@ -428,8 +485,10 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
             }
             _ => {}
         }
-        if let Some(Value::Array(tokens)) =
-            completion.get("data").and_then(|data| data.get("tokens"))
+        if let Some(tokens) = completion
+            .get("data")
+            .and_then(|data| data.get("tokens"))
+            .and_then(View::items)
             && tokens.len() as u64 > max_tokens
         {
             out.push(Finding::error(
@@ -443,9 +502,12 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
         }
     }
 
-    if let (Some(Value::String(sent)), Some(Value::String(echoed))) = (
-        request.get("prompt"),
-        response.get("prompt").and_then(|prompt| prompt.get("text")),
+    if let (Some(sent), Some(echoed)) = (
+        request.get("prompt").and_then(View::as_str),
+        response
+            .get("prompt")
+            .and_then(|prompt| prompt.get("text"))
+            .and_then(View::as_str),
     ) && sent != echoed
     {
         let (position, echoed_excerpt, sent_excerpt) = first_difference(echoed, sent);
@@ -461,17 +523,22 @@ fn pair_j2(request: &Value, response: &Value, validator: &Validator, out: &mut V
 
 /// `topTokens` against the request's `topKReturn`, one finding per token list (the first
 /// offending token, and how many more there are).
-fn top_tokens(tokens: &[Value], pointer: &str, top_k: u64, note: &str, out: &mut Vec<Finding>) {
-    let offending: Vec<(usize, &Value)> = tokens
-        .iter()
+fn top_tokens<'a, V: View<'a>>(
+    tokens: impl Iterator<Item = V>,
+    pointer: &str,
+    top_k: u64,
+    note: &str,
+    out: &mut Vec<Finding>,
+) {
+    let offending: Vec<(usize, V)> = tokens
         .enumerate()
         .filter_map(|(index, token)| {
             let top = token.get("topTokens")?;
-            let fine = match top {
-                Value::Null => top_k == 0,
-                Value::Array(alternatives) => top_k > 0 && alternatives.len() as u64 <= top_k,
+            let fine = match top.items() {
+                Some(alternatives) => top_k > 0 && alternatives.len() as u64 <= top_k,
+                None if top.is_null() => top_k == 0,
                 // Another type is the schema's finding.
-                _ => true,
+                None => true,
             };
             (!fine).then_some((index, top))
         })
@@ -483,11 +550,11 @@ fn top_tokens(tokens: &[Value], pointer: &str, top_k: u64, note: &str, out: &mut
         0 => String::new(),
         more => format!(" (and {} more in this list)", count(more, "token")),
     };
-    let shown = match top {
-        Value::Array(alternatives) => {
+    let shown = match top.items() {
+        Some(alternatives) => {
             format!("a list of {}", count(alternatives.len(), "alternative"))
         }
-        other => found(other),
+        None => found(top),
     };
     let message = if top_k == 0 {
         format!(
@@ -507,16 +574,16 @@ fn top_tokens(tokens: &[Value], pointer: &str, top_k: u64, note: &str, out: &mut
 }
 
 /// Pairing rules between a Jamba request and its (non-streamed or reassembled) response.
-fn pair_jamba(
-    request: &Value,
-    response: &Value,
+fn pair_jamba<'a, 'b, R: View<'a>, S: View<'b>>(
+    request: R,
+    response: S,
     streamed: bool,
     validator: &Validator,
     out: &mut Vec<Finding>,
 ) {
     let defaults = &validator.defaults;
-    let (n, n_note) = parameter(request, "n", integer, defaults.jamba_n);
-    let Some(Value::Array(choices)) = response.get("choices") else {
+    let (n, n_note) = parameter(request, "n", |n| integer(n), defaults.jamba_n);
+    let Some(choices) = response.get("choices").and_then(View::items) else {
         return;
     };
     // A stream carries one choice whatever n says; jamba/stream-needs-single-choice
@@ -532,8 +599,12 @@ fn pair_jamba(
             ),
         ));
     }
-    let (max_tokens, max_note) =
-        parameter(request, "max_tokens", integer, defaults.jamba_max_tokens);
+    let (max_tokens, max_note) = parameter(
+        request,
+        "max_tokens",
+        |n| integer(n),
+        defaults.jamba_max_tokens,
+    );
     let Some(completion_tokens) = response
         .get("usage")
         .and_then(|usage| usage.get("completion_tokens"))
@@ -542,8 +613,7 @@ fn pair_jamba(
         return;
     };
     let by_length = choices
-        .iter()
-        .filter(|choice| choice.get("finish_reason").and_then(Value::as_str) == Some("length"))
+        .filter(|choice| choice.get("finish_reason").and_then(View::as_str) == Some("length"))
         .count() as u64;
     let least = u128::from(max_tokens) * u128::from(by_length);
     if u128::from(completion_tokens) < least {

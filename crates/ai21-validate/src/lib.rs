@@ -64,6 +64,7 @@ mod describe;
 mod drift;
 mod exchange;
 mod explain;
+mod fast_schema;
 mod model;
 mod pointer;
 mod report;

@@ -7,6 +7,7 @@
 //! it is never reported twice.
 
 use ai21_schemas::PayloadKind;
+use ai21_tape::View;
 use serde_json::Value;
 
 use crate::report::Severity;
@@ -344,18 +345,22 @@ impl Defaults {
         let j2 = PayloadKind::J2CompleteRequest;
         let jamba = PayloadKind::JambaChatRequest;
         Ok(Defaults {
-            j2_num_results: read(j2, "numResults", integer)?,
-            j2_max_tokens: read(j2, "maxTokens", integer)?,
-            j2_top_k_return: read(j2, "topKReturn", integer)?,
-            jamba_n: read(jamba, "n", integer)?,
-            jamba_max_tokens: read(jamba, "max_tokens", integer)?,
+            j2_num_results: read(j2, "numResults", |value| integer(value))?,
+            j2_max_tokens: read(j2, "maxTokens", |value| integer(value))?,
+            j2_top_k_return: read(j2, "topKReturn", |value| integer(value))?,
+            jamba_n: read(jamba, "n", |value| integer(value))?,
+            jamba_max_tokens: read(jamba, "max_tokens", |value| integer(value))?,
             jamba_temperature: read(jamba, "temperature", Value::as_f64)?,
             jamba_stream: read(jamba, "stream", Value::as_bool)?,
         })
     }
 }
 
-fn read<T>(kind: PayloadKind, property: &'static str, get: fn(&Value) -> Option<T>) -> Result<T> {
+fn read<T>(
+    kind: PayloadKind,
+    property: &'static str,
+    get: impl Fn(&Value) -> Option<T>,
+) -> Result<T> {
     kind.schema()
         .get("properties")
         .and_then(|properties| properties.get(property))
@@ -369,7 +374,7 @@ fn read<T>(kind: PayloadKind, property: &'static str, get: fn(&Value) -> Option<
 ///
 /// Every rule reads counts, indexes and token numbers through it, so `{"n": 2.0,
 /// "temperature": 0}` breaks `jamba/n-needs-temperature` as `{"n": 2, ...}` does.
-pub(crate) fn integer(value: &Value) -> Option<u64> {
+pub(crate) fn integer<'a>(value: impl View<'a>) -> Option<u64> {
     /// 2^64, the first integer a `u64` cannot hold (exact in an `f64`).
     const U64_END: f64 = 18_446_744_073_709_551_616.0;
     value.as_u64().or_else(|| {
@@ -382,10 +387,10 @@ pub(crate) fn integer(value: &Value) -> Option<u64> {
 }
 
 /// A request parameter, or its documented default, with a note for messages saying which.
-pub(crate) fn parameter<T>(
-    request: &Value,
+pub(crate) fn parameter<'a, V: View<'a>, T>(
+    request: V,
     property: &str,
-    get: fn(&Value) -> Option<T>,
+    get: fn(V) -> Option<T>,
     default: T,
 ) -> (T, &'static str) {
     match request.get(property).and_then(get) {

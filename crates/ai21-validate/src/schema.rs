@@ -9,6 +9,7 @@
 //!    carries is the one meant;
 //! 2. otherwise by type: the one branch whose `type` accepts the instance's JSON type.
 
+use ai21_tape::View;
 use serde_json::Value;
 
 use crate::describe::{a_type, or_list, type_of, types_plural};
@@ -191,13 +192,13 @@ impl<'a> Union<'a> {
     }
 
     /// Which branch `instance` was meant for.
-    pub(crate) fn select(&self, instance: &Value) -> Selection<'a> {
-        if let (Some((property, constants)), Value::Object(map)) = (&self.discriminator, instance) {
+    pub(crate) fn select<'v>(&self, instance: impl View<'v>) -> Selection<'a> {
+        if let (Some((property, constants)), true) = (&self.discriminator, instance.is_object()) {
             let property = *property;
-            return match map.get(property) {
+            return match instance.get(property) {
                 Some(value) => constants
                     .iter()
-                    .position(|constant| *constant == Some(value))
+                    .position(|constant| constant.is_some_and(|constant| equal(constant, value)))
                     .map_or(Selection::UnknownDiscriminator { property }, |index| {
                         Selection::Discriminated { property, index }
                     }),
@@ -215,6 +216,17 @@ impl<'a> Union<'a> {
             (None, _) => Selection::NoType,
             (Some(_), Some(_)) => Selection::Ambiguous,
         }
+    }
+}
+
+/// Whether `value` is `constant` (as `serde_json::Value`'s `==` says), without building a
+/// tree for the usual constant, a string.
+fn equal<'v>(constant: &Value, value: impl View<'v>) -> bool {
+    match constant {
+        Value::String(constant) => value.as_str() == Some(constant.as_str()),
+        Value::Bool(constant) => value.as_bool() == Some(*constant),
+        Value::Null => value.is_null(),
+        _ => value.to_value() == *constant,
     }
 }
 

@@ -3,8 +3,10 @@
 use std::sync::OnceLock;
 
 use ai21_schemas::PayloadKind;
+use ai21_tape::{TapeRef, View};
 use serde_json::Value;
 
+use crate::fast_schema::FastSchema;
 use crate::report::{Finding, Report, Target};
 use crate::rule::{Defaults, client, j2, jamba};
 use crate::{Error, Result, drift, explain, model};
@@ -18,6 +20,8 @@ pub struct Validator {
     compiled: Vec<jsonschema::Validator>,
     /// One drift plan per kind, in the same order.
     drift: Vec<drift::Plan<'static>>,
+    /// One schema compiled for the fast check per kind, in the same order.
+    fast: Vec<FastSchema>,
     pub(crate) defaults: Defaults,
 }
 
@@ -39,6 +43,10 @@ impl Validator {
             drift: PayloadKind::ALL
                 .into_iter()
                 .map(|kind| drift::Plan::new(kind.schema()))
+                .collect(),
+            fast: PayloadKind::ALL
+                .into_iter()
+                .map(|kind| FastSchema::new(kind.schema()))
                 .collect(),
             defaults: Defaults::from_schemas()?,
         })
@@ -128,6 +136,41 @@ impl Validator {
         }
     }
 
+    /// [`Validator::check`] the fast way, on a tape: the same findings, or `Err` when they
+    /// could differ. It gives up on a payload its schema rejects (the full check explains
+    /// why) or that the fast schema check cannot decide, on a client rule's finding (the
+    /// schema is checked without the fields it claims), and on a drift warning for an
+    /// undeclared field (a tape lists members as written, a `Value` sorted, and the
+    /// warnings would come in another order). The API rules are the same code as the full
+    /// check's.
+    pub(crate) fn check_fast(
+        &self,
+        kind: PayloadKind,
+        payload: TapeRef<'_>,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), Defer> {
+        let index = Self::index(kind);
+        if self.fast[index].check(payload) != Some(true) {
+            return Err(Defer);
+        }
+        let client = client::check(kind, payload);
+        if !client.findings.is_empty() || !client.claimed.is_empty() {
+            return Err(Defer);
+        }
+        self.check_rules(kind, payload, out);
+        if matches!(
+            kind,
+            PayloadKind::J2CompleteResponse
+                | PayloadKind::JambaChatResponse
+                | PayloadKind::JambaChatStreamChunk
+                | PayloadKind::ErrorResponse
+        ) && drift::has_unknown_fields(&self.drift[index], payload)
+        {
+            return Err(Defer);
+        }
+        Ok(())
+    }
+
     /// The schema findings for one payload.
     pub(crate) fn check_schema(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
         let compiled = self.compiled(kind);
@@ -142,7 +185,12 @@ impl Validator {
     }
 
     /// The API rule findings for one payload.
-    pub(crate) fn check_rules(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
+    pub(crate) fn check_rules<'v>(
+        &self,
+        kind: PayloadKind,
+        payload: impl View<'v>,
+        out: &mut Vec<Finding>,
+    ) {
         match kind {
             PayloadKind::J2CompleteRequest => j2::request(payload, out),
             PayloadKind::J2CompleteResponse => j2::response(payload, out),
@@ -151,6 +199,57 @@ impl Validator {
             PayloadKind::JambaChatStreamChunk => jamba::chunk(payload, out),
             PayloadKind::ErrorResponse => {}
         }
+    }
+}
+
+/// A payload's representation, which decides how it is checked: a `serde_json::Value` in
+/// full (schema errors explained, client rules, drift), a tape node the fast way, which
+/// gives up ([`Payload::Defer`]) wherever its findings could differ from the full check's.
+///
+/// The API rules, the pairing rules and the drift walk are the same code for both, written
+/// against [`View`].
+pub(crate) trait Payload<'v>: View<'v> {
+    /// Why the check gave up: nothing for the full check, which never does.
+    type Defer;
+
+    /// Schema, rules and drift for one payload of `kind`, appended to `out` with
+    /// [`Target::Payload`].
+    fn check(
+        self,
+        validator: &Validator,
+        kind: PayloadKind,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), Self::Defer>;
+}
+
+/// The fast check gave up: the full check runs instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Defer;
+
+impl<'v> Payload<'v> for TapeRef<'v> {
+    type Defer = Defer;
+
+    fn check(
+        self,
+        validator: &Validator,
+        kind: PayloadKind,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), Self::Defer> {
+        validator.check_fast(kind, self, out)
+    }
+}
+
+impl<'v> Payload<'v> for &'v Value {
+    type Defer = std::convert::Infallible;
+
+    fn check(
+        self,
+        validator: &Validator,
+        kind: PayloadKind,
+        out: &mut Vec<Finding>,
+    ) -> Result<(), Self::Defer> {
+        validator.check(kind, self, out);
+        Ok(())
     }
 }
 

@@ -312,3 +312,105 @@ fn pieces_of_key_shaped_words_are_masked_in_messages() {
     );
     assert!(KeyWords::default().is_empty());
 }
+
+/// `json_is_plain` says "plain" exactly when `json` changes nothing and `KeyWords` finds
+/// nothing, on values with every kind of secret in every place, and ordinary ones.
+#[test]
+fn json_is_plain_is_what_json_and_key_words_say() {
+    let strings = [
+        String::new(),
+        "token".to_owned(),
+        "▁the".to_owned(),
+        "the bearer instruments of the world, ok".to_owned(),
+        format!("Bearer {KEY}"),
+        format!("bearer\t{}", "abcdefghijklmnop1"),
+        format!("  {KEY}  "),
+        format!("a key {KEY} inside"),
+        format!("{KEY}é"),
+        "x".repeat(40),
+        "[redacted]".to_owned(),
+        "Aa1".repeat(11),
+    ];
+    let names = [
+        "token",
+        "text",
+        "api_key",
+        "apiKey",
+        "X-Api-Key",
+        "password",
+        "Secret",
+        "cookie",
+        "secre",
+        KEY,
+    ];
+    let mut cases = Vec::new();
+    for text in &strings {
+        cases.push(json!(text));
+        cases.push(json!([1, {"a": text}]));
+        for name in names {
+            cases.push(json!({ name: text }));
+            cases.push(json!({"outer": { name: [text, null] }}));
+            cases.push(json!({ name: 3, "b": text }));
+        }
+    }
+    let mut buf = ai21_tape::TapeBuf::default();
+    let (mut plain, mut not) = (0, 0);
+    for case in cases {
+        let mut redacted = case.clone();
+        json(&mut redacted);
+        let mut keys = KeyWords::default();
+        keys.add_json(&case);
+        let expected = redacted == case && keys.is_empty();
+        let text = case.to_string();
+        let tape = buf.parse(&text).expect("the tape reads serialised JSON");
+        assert_eq!(json_is_plain(tape.root()), expected, "{text}");
+        if expected {
+            plain += 1;
+        } else {
+            not += 1;
+        }
+    }
+    assert!(plain > 50 && not > 50, "{plain} plain, {not} not");
+}
+
+/// The skipping search for key-shaped words finds what splitting into words finds.
+#[test]
+fn has_key_word_finds_what_splitting_finds() {
+    let reference = |text: &str| {
+        text.split(|character: char| !character.is_ascii_alphanumeric())
+            .any(is_key_shaped)
+    };
+    let pieces = [
+        KEY,
+        "a",
+        " ",
+        "é",
+        "▁",
+        "word",
+        "0",
+        "Z",
+        "-",
+        "ab12CD34ef56GH78ij90KL12mn34OP5",
+    ];
+    let mut texts = Vec::new();
+    for a in pieces {
+        for b in pieces {
+            for c in pieces {
+                texts.push(format!("{a}{b}{c}"));
+                texts.push(format!("{a}{b}{c}{a}{b}"));
+            }
+        }
+    }
+    texts.push(format!("{}{KEY}", "x".repeat(31)));
+    texts.push(format!("{KEY}{}", "é".repeat(20)));
+    let mut found = 0;
+    for text in &texts {
+        assert_eq!(has_key_word(text), reference(text), "{text}");
+        found += usize::from(reference(text));
+    }
+    assert!(
+        found > 100 && found < texts.len(),
+        "{found} of {}",
+        texts.len()
+    );
+}

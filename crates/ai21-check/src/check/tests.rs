@@ -124,6 +124,7 @@ fn redacted_content_is_not_quoted_by_messages() {
         &line,
         CheckOptions {
             redact_content: true,
+            ..CheckOptions::default()
         },
     );
     assert_eq!(plain.len(), masked.len());
@@ -143,6 +144,7 @@ fn redacted_content_is_not_quoted_by_messages() {
         &camel,
         CheckOptions {
             redact_content: true,
+            ..CheckOptions::default()
         },
     );
     assert_eq!(
@@ -195,6 +197,7 @@ fn unreadable_messages_are_masked_whole_with_redact_content() {
         Validator::shared(),
         CheckOptions {
             redact_content: true,
+            ..CheckOptions::default()
         },
     );
     let Outcome::Unreadable(unreadable) = outcome else {

@@ -43,6 +43,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
         jobs: args.jobs,
         check: CheckOptions {
             redact_content: args.redact_content,
+            no_fast_path: args.no_fast_path,
         },
     };
     let mut outcomes = 0;

@@ -8,7 +8,7 @@
 //! them again as unknown (`schema/additionalProperties`), so one fact makes one finding.
 
 use ai21_schemas::PayloadKind;
-use serde_json::Value;
+use ai21_tape::View;
 
 use crate::pointer::join_key;
 use crate::report::Finding;
@@ -43,7 +43,7 @@ pub(crate) struct ClientDefects {
 }
 
 /// Runs the client rules of `kind` on `payload`.
-pub(crate) fn check(kind: PayloadKind, payload: &Value) -> ClientDefects {
+pub(crate) fn check<'a>(kind: PayloadKind, payload: impl View<'a>) -> ClientDefects {
     let mut defects = ClientDefects::default();
     if kind == PayloadKind::J2CompleteRequest {
         penalty_snake_case(payload, &mut defects);
@@ -51,14 +51,14 @@ pub(crate) fn check(kind: PayloadKind, payload: &Value) -> ClientDefects {
     defects
 }
 
-fn penalty_snake_case(request: &Value, defects: &mut ClientDefects) {
+fn penalty_snake_case<'a>(request: impl View<'a>, defects: &mut ClientDefects) {
     for penalty in PENALTIES {
-        let Some(Value::Object(fields)) = request.get(penalty) else {
+        let Some(fields) = request.get(penalty).filter(|fields| fields.is_object()) else {
             continue;
         };
         let sent: Vec<(&str, &str)> = SDK_PENALTY_FIELDS
             .into_iter()
-            .filter(|(field, _)| fields.contains_key(*field))
+            .filter(|(field, _)| fields.contains_key(field))
             .collect();
         if sent.is_empty() {
             continue;
@@ -70,7 +70,7 @@ fn penalty_snake_case(request: &Value, defects: &mut ClientDefects) {
             .collect();
         let set_flags: Vec<&str> = sent
             .iter()
-            .filter(|(field, _)| fields.get(*field).is_some_and(|value| !value.is_null()))
+            .filter(|(field, _)| fields.get(field).is_some_and(|value| !value.is_null()))
             .map(|(field, _)| *field)
             .collect();
         let effect = if set_flags.is_empty() {

@@ -2,7 +2,7 @@
 //!
 //! The text range rules are documented in the crate docs (`# Text ranges`).
 
-use serde_json::Value;
+use ai21_tape::View;
 
 use crate::describe::count;
 use crate::model::{Use, check_model};
@@ -14,9 +14,9 @@ use crate::rule::integer;
 const PENALTIES: [&str; 3] = ["frequencyPenalty", "presencePenalty", "countPenalty"];
 
 /// Rules for a J2 request on its own.
-pub(crate) fn request(request: &Value, out: &mut Vec<Finding>) {
+pub(crate) fn request<'a>(request: impl View<'a>, out: &mut Vec<Finding>) {
     for penalty in PENALTIES {
-        let Some(Value::Object(flags)) = request.get(penalty) else {
+        let Some(flags) = request.get(penalty).filter(|flags| flags.is_object()) else {
             continue;
         };
         if flags.contains_key("applyToPunctuation") {
@@ -27,22 +27,22 @@ pub(crate) fn request(request: &Value, out: &mut Vec<Finding>) {
             ));
         }
     }
-    if let Some(Value::String(model)) = request.get("model") {
+    if let Some(model) = request.get("model").and_then(View::as_str) {
         out.extend(check_model(model, "model", "/model", Use::Request));
     }
 }
 
 /// Rules for a J2 response on its own.
-pub(crate) fn response(response: &Value, out: &mut Vec<Finding>) {
-    if let Some(Value::Array(completions)) = response.get("completions") {
-        if completions.is_empty() {
+pub(crate) fn response<'a>(response: impl View<'a>, out: &mut Vec<Finding>) {
+    if let Some(completions) = response.get("completions").and_then(View::items) {
+        if completions.len() == 0 {
             out.push(Finding::error(
                 "j2/completion-count",
                 "/completions",
                 "completions is empty: a response has at least one completion",
             ));
         }
-        for (index, completion) in completions.iter().enumerate() {
+        for (index, completion) in completions.enumerate() {
             if let Some(data) = completion.get("data") {
                 let pointer = format!("/completions/{index}/data");
                 text_ranges(data, &pointer, out);
@@ -67,10 +67,11 @@ enum Mismatch {
 }
 
 /// Checks the text ranges of `{text, tokens}` at `pointer`.
-fn text_ranges(holder: &Value, pointer: &str, out: &mut Vec<Finding>) {
-    let (Some(Value::String(text)), Some(Value::Array(tokens))) =
-        (holder.get("text"), holder.get("tokens"))
-    else {
+fn text_ranges<'a>(holder: impl View<'a>, pointer: &str, out: &mut Vec<Finding>) {
+    let (Some(text), Some(tokens)) = (
+        holder.get("text").and_then(View::as_str),
+        holder.get("tokens").and_then(View::items),
+    ) else {
         return;
     };
     let tokens_pointer = join_key(pointer, "tokens");

@@ -1,6 +1,6 @@
 //! Rules for Jamba `chat/completions` payloads that the schema cannot express.
 
-use serde_json::Value;
+use ai21_tape::{Kind, View};
 
 use crate::describe::{count, or_list, short_str};
 use crate::model::{Use, check_model};
@@ -13,15 +13,15 @@ pub(crate) const KNOWN_FINISH_REASONS: [&str; 4] =
     ["stop", "length", "tool_calls", "content_filter"];
 
 /// Rules for a Jamba request on its own.
-pub(crate) fn request(request: &Value, defaults: &Defaults, out: &mut Vec<Finding>) {
+pub(crate) fn request<'a, V: View<'a>>(request: V, defaults: &Defaults, out: &mut Vec<Finding>) {
     let (n, _) = parameter(request, "n", integer, defaults.jamba_n);
     let (temperature, temperature_note) = parameter(
         request,
         "temperature",
-        Value::as_f64,
+        V::as_f64,
         defaults.jamba_temperature,
     );
-    let (stream, _) = parameter(request, "stream", Value::as_bool, defaults.jamba_stream);
+    let (stream, _) = parameter(request, "stream", V::as_bool, defaults.jamba_stream);
     if n > 1 && temperature <= 0.0 {
         let pointer = if request.get("temperature").is_some() {
             "/temperature"
@@ -43,9 +43,9 @@ pub(crate) fn request(request: &Value, defaults: &Defaults, out: &mut Vec<Findin
             format!("stream is true, so n must be 1, found {n}: a stream carries a single choice"),
         ));
     }
-    if let Some(Value::Array(messages)) = request.get("messages") {
-        for (index, message) in messages.iter().enumerate() {
-            if index > 0 && message.get("role").and_then(Value::as_str) == Some("system") {
+    if let Some(messages) = request.get("messages").and_then(View::items) {
+        for (index, message) in messages.enumerate() {
+            if index > 0 && message.get("role").and_then(View::as_str) == Some("system") {
                 out.push(Finding::warning(
                     "jamba/system-message-first",
                     format!("/messages/{index}"),
@@ -54,15 +54,15 @@ pub(crate) fn request(request: &Value, defaults: &Defaults, out: &mut Vec<Findin
                     ),
                 ));
             }
-            if let Some(Value::Array(calls)) = message.get("tool_calls") {
+            if let Some(calls) = message.get("tool_calls").and_then(View::items) {
                 tool_arguments(calls, &format!("/messages/{index}/tool_calls"), out);
             }
-            if message.get("role").and_then(Value::as_str) == Some("assistant") {
+            if message.get("role").and_then(View::as_str) == Some("assistant") {
                 assistant_message(message, index, out);
             }
         }
     }
-    if let Some(Value::String(model)) = request.get("model") {
+    if let Some(model) = request.get("model").and_then(View::as_str) {
         out.extend(check_model(model, "model", "/model", Use::Request));
     }
 }
@@ -71,23 +71,27 @@ pub(crate) fn request(request: &Value, defaults: &Defaults, out: &mut Vec<Findin
 /// beside tool calls (how clients replay an answer that only called tools), and an answer
 /// without tool calls keeps the preview docs' rule that content is not empty. A `content`
 /// or `tool_calls` of another type is the schema's finding, so the rule says nothing then.
-fn assistant_message(message: &Value, index: usize, out: &mut Vec<Finding>) {
-    let text = match message.get("content") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text.as_str()),
+fn assistant_message<'a>(message: impl View<'a>, index: usize, out: &mut Vec<Finding>) {
+    let content = message.get("content");
+    let text = match content.map(View::kind) {
+        None | Some(Kind::Null) => None,
+        Some(Kind::String) => content.and_then(View::as_str),
         Some(_) => return,
     };
-    let calls = match message.get("tool_calls") {
-        None | Some(Value::Null) => 0,
-        Some(Value::Array(calls)) => calls.len(),
+    let tool_calls = message.get("tool_calls");
+    let calls = match tool_calls.map(View::kind) {
+        None | Some(Kind::Null) => 0,
+        Some(Kind::Array) => tool_calls
+            .and_then(View::items)
+            .map_or(0, |calls| calls.len()),
         Some(_) => return,
     };
     if calls > 0 || text.is_some_and(|text| !text.is_empty()) {
         return;
     }
-    let tool_calls = match message.get("tool_calls") {
+    let tool_calls = match tool_calls.map(View::kind) {
         None => "absent",
-        Some(Value::Null) => "null",
+        Some(Kind::Null) => "null",
         Some(_) => "empty",
     };
     let (pointer, content) = match text {
@@ -105,40 +109,41 @@ fn assistant_message(message: &Value, index: usize, out: &mut Vec<Finding>) {
 }
 
 /// Rules for a (non-streamed or reassembled) Jamba response on its own.
-pub(crate) fn response(response: &Value, out: &mut Vec<Finding>) {
+pub(crate) fn response<'a>(response: impl View<'a>, out: &mut Vec<Finding>) {
     if let Some(usage) = response.get("usage") {
         usage_total(usage, "/usage", out);
     }
-    if let Some(Value::Array(choices)) = response.get("choices") {
-        choice_indexes(choices, out);
-        for (index, choice) in choices.iter().enumerate() {
-            if let Some(Value::Array(calls)) = choice
+    if let Some(choices) = response.get("choices").and_then(View::items) {
+        choice_indexes(choices.clone(), out);
+        for (index, choice) in choices.enumerate() {
+            if let Some(calls) = choice
                 .get("message")
                 .and_then(|message| message.get("tool_calls"))
+                .and_then(View::items)
             {
                 tool_arguments(calls, &format!("/choices/{index}/message/tool_calls"), out);
             }
             finish_reason(choice, &format!("/choices/{index}/finish_reason"), out);
         }
     }
-    if let Some(Value::String(model)) = response.get("model") {
+    if let Some(model) = response.get("model").and_then(View::as_str) {
         out.extend(check_model(model, "model", "/model", Use::Response));
     }
 }
 
 /// Rules for one stream chunk on its own.
-pub(crate) fn chunk(chunk: &Value, out: &mut Vec<Finding>) {
+pub(crate) fn chunk<'a>(chunk: impl View<'a>, out: &mut Vec<Finding>) {
     if let Some(usage) = chunk.get("usage") {
         usage_total(usage, "/usage", out);
     }
-    if let Some(Value::Array(choices)) = chunk.get("choices") {
-        for (index, choice) in choices.iter().enumerate() {
+    if let Some(choices) = chunk.get("choices").and_then(View::items) {
+        for (index, choice) in choices.enumerate() {
             finish_reason(choice, &format!("/choices/{index}/finish_reason"), out);
         }
     }
 }
 
-fn usage_total(usage: &Value, pointer: &str, out: &mut Vec<Finding>) {
+fn usage_total<'a>(usage: impl View<'a>, pointer: &str, out: &mut Vec<Finding>) {
     let get = |name: &str| usage.get(name).and_then(integer);
     let (Some(prompt), Some(completion), Some(total)) = (
         get("prompt_tokens"),
@@ -159,10 +164,13 @@ fn usage_total(usage: &Value, pointer: &str, out: &mut Vec<Finding>) {
     }
 }
 
-fn choice_indexes(choices: &[Value], out: &mut Vec<Finding>) {
+fn choice_indexes<'a, V: View<'a>>(
+    choices: impl ExactSizeIterator<Item = V>,
+    out: &mut Vec<Finding>,
+) {
     let n = choices.len();
     let mut seen: Vec<Option<usize>> = vec![None; n];
-    for (position, choice) in choices.iter().enumerate() {
+    for (position, choice) in choices.enumerate() {
         let Some(index) = choice.get("index").and_then(integer) else {
             continue;
         };
@@ -189,11 +197,16 @@ fn choice_indexes(choices: &[Value], out: &mut Vec<Finding>) {
     }
 }
 
-fn tool_arguments(calls: &[Value], pointer: &str, out: &mut Vec<Finding>) {
-    for (index, call) in calls.iter().enumerate() {
-        let Some(Value::String(arguments)) = call
+fn tool_arguments<'a, V: View<'a>>(
+    calls: impl Iterator<Item = V>,
+    pointer: &str,
+    out: &mut Vec<Finding>,
+) {
+    for (index, call) in calls.enumerate() {
+        let Some(arguments) = call
             .get("function")
             .and_then(|function| function.get("arguments"))
+            .and_then(View::as_str)
         else {
             continue;
         };
@@ -210,9 +223,9 @@ fn tool_arguments(calls: &[Value], pointer: &str, out: &mut Vec<Finding>) {
     }
 }
 
-fn finish_reason(choice: &Value, pointer: &str, out: &mut Vec<Finding>) {
-    if let Some(Value::String(reason)) = choice.get("finish_reason")
-        && !KNOWN_FINISH_REASONS.contains(&reason.as_str())
+fn finish_reason<'a>(choice: impl View<'a>, pointer: &str, out: &mut Vec<Finding>) {
+    if let Some(reason) = choice.get("finish_reason").and_then(View::as_str)
+        && !KNOWN_FINISH_REASONS.contains(&reason)
     {
         out.push(Finding::warning(
             "drift/unknown-finish-reason",
