@@ -81,6 +81,20 @@ fn ci() -> Result<()> {
         &[],
     )?;
     cargo(&["test", "--workspace", "--locked"], &[])?;
+    // The validate benchmark once, briefly (a 256 KB capture, each measurement run once):
+    // that it finds the planted violations by both paths, and that its Python and Node.js
+    // baselines install, run and agree with the Rust one.
+    cargo(
+        &[
+            "test",
+            "-p",
+            "ai21-contract",
+            "--bench",
+            "validate",
+            "--locked",
+        ],
+        &[],
+    )?;
     cargo(
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],

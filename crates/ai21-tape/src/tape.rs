@@ -267,7 +267,7 @@ impl<'a> Tape<'a> {
         } else {
             (node.b >> 32) as usize
         };
-        len == key.len() && self.str_of(node) == key
+        len == key.len() && same_bytes(self.str_of(node).as_bytes(), key.as_bytes())
     }
 }
 
@@ -588,6 +588,25 @@ impl<'a> Iterator for TapeMembers<'a> {
 impl ExactSizeIterator for TapeMembers<'_> {}
 
 impl std::iter::FusedIterator for TapeMembers<'_> {}
+
+/// Whether two byte strings of the same length are equal, without a call to `memcmp` for
+/// the short ones (object keys): up to 16 bytes are compared as two overlapping words
+/// (the first and the last 8, 4 or 2 bytes).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn ends<const N: usize>(a: &[u8], b: &[u8]) -> bool {
+        a.first_chunk::<N>() == b.first_chunk::<N>() && a.last_chunk::<N>() == b.last_chunk::<N>()
+    }
+    debug_assert_eq!(a.len(), b.len());
+    match a.len() {
+        0 => true,
+        1 => a.first() == b.first(),
+        2..=3 => ends::<2>(a, b),
+        4..=7 => ends::<4>(a, b),
+        8..=16 => ends::<8>(a, b),
+        _ => a == b,
+    }
+}
 
 /// A string of a value, from [`TapeRef::strings`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

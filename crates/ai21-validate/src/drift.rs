@@ -300,15 +300,6 @@ pub(crate) fn unknown_fields<'v>(plan: &Plan<'_>, instance: impl View<'v>, out: 
     });
 }
 
-/// Whether [`unknown_fields`] would warn about anything.
-pub(crate) fn has_unknown_fields<'v>(plan: &Plan<'_>, instance: impl View<'v>) -> bool {
-    let mut found = false;
-    plan.walk(0, instance, &mut Vec::new(), &mut |_, _, closed| {
-        found |= !closed;
-    });
-    found
-}
-
 /// The pointers of every undeclared field of `instance`, in open and closed objects.
 pub(crate) fn undeclared_fields(plan: &Plan<'_>, instance: &Value) -> Vec<String> {
     let mut pointers = Vec::new();

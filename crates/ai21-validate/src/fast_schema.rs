@@ -246,9 +246,12 @@ struct ObjectChecks {
     required_other: Box<[Box<str>]>,
     /// `additionalProperties`, as a node ([`TRUE`] without the keyword).
     additional: u32,
-    /// Whether the members must be walked (some property declared, or a constraint on
-    /// the others); otherwise only `required_other` is looked up.
+    /// Whether the members must be walked (some property declared, a constraint on the
+    /// others, or [`ObjectChecks::open`]); otherwise only `required_other` is looked up.
     walk: bool,
+    /// Whether a key the object does not declare is drift, as the validator's drift walk
+    /// says: the subschema has `properties` and no `additionalProperties` (or `true`).
+    open: bool,
 }
 
 /// A declared property of an object.
@@ -372,12 +375,28 @@ impl FastSchema {
     /// `jsonschema` decides it on the `Value` of the same JSON; `None` when the plan cannot
     /// tell (a keyword it does not implement was reached), and the caller runs
     /// `jsonschema`.
+    #[cfg(test)]
     pub(crate) fn check<'a, V: View<'a>>(&self, instance: V) -> Option<bool> {
-        match self.eval(self.root, instance, 0) {
+        self.check_drift(instance).0
+    }
+
+    /// [`FastSchema::check`], and whether the instance may have a field the validator's
+    /// drift walk warns about (`drift/unknown-field`): a key an object does not declare
+    /// where its subschema declares `properties` and leaves the others open. For a valid
+    /// instance, `false` means the drift walk finds nothing: it follows the instance
+    /// through `properties`, `items`, `additionalProperties`, `$ref`s and the union branch
+    /// meant for each value, and every subschema it reaches on the way is one this check
+    /// evaluates on the same value and that holds (for a union, the branch it picks by its
+    /// discriminator or by the value's type is the one that holds). `true` may be
+    /// conservative: an undeclared key seen where the drift walk does not look.
+    pub(crate) fn check_drift<'a, V: View<'a>>(&self, instance: V) -> (Option<bool>, bool) {
+        let mut drift = false;
+        let verdict = match self.eval(self.root, instance, 0, &mut drift) {
             Tri::Yes => Some(true),
             Tri::No => Some(false),
             Tri::Unknown => None,
-        }
+        };
+        (verdict, drift)
     }
 
     /// Why parts of the schema compiled to unknown nodes: one line per subschema, a JSON
@@ -396,7 +415,7 @@ impl FastSchema {
     /// Inlined into its callers (the object, array and combination checks, which are
     /// not), so that checking a member's scalar value costs no call.
     #[inline(always)]
-    fn eval<'a, V: View<'a>>(&self, id: u32, value: V, depth: u32) -> Tri {
+    fn eval<'a, V: View<'a>>(&self, id: u32, value: V, depth: u32, drift: &mut bool) -> Tri {
         let checks = match self.nodes.get(id as usize) {
             Some(Node::Check(checks)) => checks,
             Some(Node::True) => return Tri::Yes,
@@ -416,25 +435,31 @@ impl FastSchema {
                 own => own,
             },
             Kind::Array => match (type_is(checks, T_ARRAY), &checks.array) {
-                (Tri::Yes, Some(array)) => self.eval_array(array, value, depth),
+                (Tri::Yes, Some(array)) => self.eval_array(array, value, depth, drift),
                 (own, _) => own,
             },
             Kind::Object => match (type_is(checks, T_OBJECT), &checks.object) {
-                (Tri::Yes, Some(object)) => self.eval_object(object, value, depth),
+                (Tri::Yes, Some(object)) => self.eval_object(object, value, depth, drift),
                 (own, _) => own,
             },
         };
         if own == Tri::No || !checks.has_rest {
             return own;
         }
-        match self.eval_rest(checks, value, depth) {
+        match self.eval_rest(checks, value, depth, drift) {
             Tri::Yes => own,
             rest => rest,
         }
     }
 
     /// `const`, `enum`, `allOf` (and `$ref`), `anyOf`, `oneOf` and `not`.
-    fn eval_rest<'a, V: View<'a>>(&self, checks: &Checks, value: V, depth: u32) -> Tri {
+    fn eval_rest<'a, V: View<'a>>(
+        &self,
+        checks: &Checks,
+        value: V,
+        depth: u32,
+        drift: &mut bool,
+    ) -> Tri {
         let mut unknown = false;
         if let Some(expected) = &checks.const_value
             && !equals(value, expected)
@@ -447,28 +472,29 @@ impl FastSchema {
             return Tri::No;
         }
         for &branch in &checks.all_of {
-            match self.eval(branch, value, depth) {
+            match self.eval(branch, value, depth, drift) {
                 Tri::Yes => {}
                 Tri::No => return Tri::No,
                 Tri::Unknown => unknown = true,
             }
         }
         if let Some(branches) = &checks.any_of {
-            match self.eval_any_of(branches, checks.any_of_by.as_deref(), value, depth) {
+            match self.eval_any_of(branches, checks.any_of_by.as_deref(), value, depth, drift) {
                 Tri::Yes => {}
                 Tri::No => return Tri::No,
                 Tri::Unknown => unknown = true,
             }
         }
         if let Some(branches) = &checks.one_of {
-            match self.eval_one_of(branches, checks.one_of_by.as_deref(), value, depth) {
+            match self.eval_one_of(branches, checks.one_of_by.as_deref(), value, depth, drift) {
                 Tri::Yes => {}
                 Tri::No => return Tri::No,
                 Tri::Unknown => unknown = true,
             }
         }
         if let Some(negated) = checks.not {
-            match self.eval(negated, value, depth) {
+            // What `not` reads is no part of the instance's shape: its fields are not drift.
+            match self.eval(negated, value, depth, &mut false) {
                 Tri::Yes => return Tri::No,
                 Tri::No => {}
                 Tri::Unknown => unknown = true,
@@ -478,7 +504,13 @@ impl FastSchema {
     }
 
     /// `properties`, `required` and `additionalProperties` on an object.
-    fn eval_object<'a, V: View<'a>>(&self, object: &ObjectChecks, value: V, depth: u32) -> Tri {
+    fn eval_object<'a, V: View<'a>>(
+        &self,
+        object: &ObjectChecks,
+        value: V,
+        depth: u32,
+        drift: &mut bool,
+    ) -> Tri {
         let mut unknown = false;
         if object.walk {
             let Some(members) = value.members() else {
@@ -498,14 +530,20 @@ impl FastSchema {
                             .get(index)
                             .map_or(UNKNOWN, |property| property.node)
                     }
-                    None => object.additional,
+                    None => {
+                        *drift |= object.open;
+                        object.additional
+                    }
                 };
-                match self.eval(node, member, depth + 1) {
+                match self.eval(node, member, depth + 1, drift) {
                     Tri::Yes => {}
                     Tri::Unknown => unknown = true,
                     // A key written twice is kept once, last, by a `Value`, which `get`
                     // reads: the member that failed may be one `jsonschema` never sees.
-                    Tri::No => match value.get(key).map(|kept| self.eval(node, kept, depth + 1)) {
+                    Tri::No => match value
+                        .get(key)
+                        .map(|kept| self.eval(node, kept, depth + 1, &mut false))
+                    {
                         Some(Tri::No) => return Tri::No,
                         _ => unknown = true,
                     },
@@ -526,7 +564,13 @@ impl FastSchema {
     }
 
     /// `items`, `minItems`, `maxItems` and `contains` on an array.
-    fn eval_array<'a, V: View<'a>>(&self, array: &ArrayChecks, value: V, depth: u32) -> Tri {
+    fn eval_array<'a, V: View<'a>>(
+        &self,
+        array: &ArrayChecks,
+        value: V,
+        depth: u32,
+        drift: &mut bool,
+    ) -> Tri {
         let Some(elements) = value.items() else {
             return Tri::Unknown;
         };
@@ -539,7 +583,7 @@ impl FastSchema {
         let mut unknown = false;
         if let Some(items) = array.items {
             for element in elements {
-                match self.eval(items, element, depth + 1) {
+                match self.eval(items, element, depth + 1, drift) {
                     Tri::Yes => {}
                     Tri::No => return Tri::No,
                     Tri::Unknown => unknown = true,
@@ -553,7 +597,7 @@ impl FastSchema {
             // `matched` elements match surely, `undecided` more may.
             let (mut matched, mut undecided) = (0_u64, 0_u64);
             for element in elements {
-                match self.eval(contains, element, depth + 1) {
+                match self.eval(contains, element, depth + 1, &mut false) {
                     Tri::Yes => matched += 1,
                     Tri::No => {}
                     Tri::Unknown => undecided += 1,
@@ -591,14 +635,20 @@ impl FastSchema {
         by: Option<&Dispatch>,
         value: V,
         depth: u32,
+        drift: &mut bool,
     ) -> Tri {
         if let Some(picked) = by.and_then(|by| Self::dispatch(by, value)) {
-            return picked.map_or(Tri::No, |branch| self.eval(branch, value, depth));
+            return picked.map_or(Tri::No, |branch| self.eval(branch, value, depth, drift));
         }
         let mut unknown = false;
         for &branch in branches {
-            match self.eval(branch, value, depth) {
-                Tri::Yes => return Tri::Yes,
+            // Only the branch that holds is the instance's shape.
+            let mut branch_drift = false;
+            match self.eval(branch, value, depth, &mut branch_drift) {
+                Tri::Yes => {
+                    *drift |= branch_drift;
+                    return Tri::Yes;
+                }
                 Tri::No => {}
                 Tri::Unknown => unknown = true,
             }
@@ -613,14 +663,18 @@ impl FastSchema {
         by: Option<&Dispatch>,
         value: V,
         depth: u32,
+        drift: &mut bool,
     ) -> Tri {
         if let Some(picked) = by.and_then(|by| Self::dispatch(by, value)) {
-            return picked.map_or(Tri::No, |branch| self.eval(branch, value, depth));
+            return picked.map_or(Tri::No, |branch| self.eval(branch, value, depth, drift));
         }
         let (mut valid, mut unknown) = (0_u32, false);
         for &branch in branches {
-            match self.eval(branch, value, depth) {
+            // Only the branch that holds is the instance's shape.
+            let mut branch_drift = false;
+            match self.eval(branch, value, depth, &mut branch_drift) {
                 Tri::Yes => {
+                    *drift |= branch_drift;
                     valid += 1;
                     if valid > 1 {
                         return Tri::No;
@@ -1109,17 +1163,21 @@ impl<'s> Compiler<'s> {
                     _ => required_other.push(Box::<str>::from(key)),
                 }
             }
+            let additional_keyword = additional;
             let additional = match additional {
                 None => TRUE,
                 Some(schema) => self.compile(schema, format!("{path}/additionalProperties"), false),
             };
-            let walk = !properties.is_empty() || additional != TRUE;
+            let open =
+                declared.is_some() && matches!(additional_keyword, None | Some(Value::Bool(true)));
+            let walk = !properties.is_empty() || additional != TRUE || open;
             checks.object = Some(Box::new(ObjectChecks {
                 properties: properties.into_boxed_slice(),
                 required_mask,
                 required_other: required_other.into_boxed_slice(),
                 additional,
                 walk,
+                open,
             }));
         }
         let items = map
@@ -1251,7 +1309,8 @@ fn settle(nodes: &mut [Node], root: u32, unknowns: &mut Vec<String>) -> u32 {
                     property.node = settled(property.node);
                 }
                 object.additional = settled(object.additional);
-                object.walk = !object.properties.is_empty() || object.additional != TRUE;
+                object.walk =
+                    !object.properties.is_empty() || object.additional != TRUE || object.open;
             }
             if let Some(array) = &mut checks.array {
                 for id in [&mut array.items, &mut array.contains]

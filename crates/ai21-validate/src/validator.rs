@@ -150,7 +150,8 @@ impl Validator {
         out: &mut Vec<Finding>,
     ) -> Result<(), Defer> {
         let index = Self::index(kind);
-        if self.fast[index].check(payload) != Some(true) {
+        let (valid, drift) = self.fast[index].check_drift(payload);
+        if valid != Some(true) {
             return Err(Defer);
         }
         let client = client::check(kind, payload);
@@ -164,7 +165,7 @@ impl Validator {
                 | PayloadKind::JambaChatResponse
                 | PayloadKind::JambaChatStreamChunk
                 | PayloadKind::ErrorResponse
-        ) && drift::has_unknown_fields(&self.drift[index], payload)
+        ) && drift
         {
             return Err(Defer);
         }

@@ -21,7 +21,7 @@
 
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -30,12 +30,10 @@ use serde_json::Value;
 
 use crate::readme;
 use crate::support::workspace_root;
-use crate::tools::{prepared, run, run_ok};
+use crate::tools::{npm_ci, run, run_ok};
 
 /// How long checking that node and npm exist may take.
 const VERSION_DEADLINE: Duration = Duration::from_secs(60);
-/// How long `npm ci` may take (it downloads the packages on a first run).
-const INSTALL_DEADLINE: Duration = Duration::from_secs(600);
 /// How long exporting the document and generating the types may take.
 const GENERATE_DEADLINE: Duration = Duration::from_secs(120);
 /// How long one compilation may take.
@@ -303,49 +301,11 @@ fn package_dir() -> PathBuf {
 /// `npm ci` under the target directory, or reused when its stamp records the same package
 /// files, Node.js and npm.
 fn typescript_tools() -> PathBuf {
-    let mut inputs = Vec::new();
-    for (tool, what) in [
-        (
-            "node",
-            "node --version (the TypeScript check needs Node.js and npm)",
-        ),
-        (
-            "npm",
-            "npm --version (the TypeScript check needs Node.js and npm)",
-        ),
-    ] {
-        let output = run_ok(Command::new(tool).arg("--version"), VERSION_DEADLINE, what);
-        inputs.extend_from_slice(&output.stdout);
-    }
-    let files = ["package.json", "package-lock.json"];
-    for file in files {
-        let path = package_dir().join(file);
-        inputs.extend(
-            std::fs::read(&path)
-                .unwrap_or_else(|error| panic!("reading {}: {error}", path.display())),
-        );
-    }
-    prepared("typescript-tools", &inputs, |folder: &Path| {
-        for file in files {
-            let from = package_dir().join(file);
-            std::fs::copy(&from, folder.join(file))
-                .unwrap_or_else(|error| panic!("copying {}: {error}", from.display()));
-        }
-        run_ok(
-            Command::new("npm")
-                .args([
-                    "ci",
-                    "--no-audit",
-                    "--no-fund",
-                    "--ignore-scripts",
-                    "--engine-strict",
-                ])
-                .env("npm_config_update_notifier", "false")
-                .current_dir(folder),
-            INSTALL_DEADLINE,
-            &format!("npm ci in {}", folder.display()),
-        );
-    })
+    npm_ci(
+        "typescript-tools",
+        &package_dir(),
+        "the TypeScript check needs Node.js and npm",
+    )
 }
 
 /// A TypeScript source the test writes, and which declaration each of its lines belongs to.

@@ -125,3 +125,53 @@ pub(crate) fn run_ok(command: &mut Command, deadline: Duration, what: &str) -> O
     );
     output
 }
+
+/// How long checking that node and npm exist may take.
+const NODE_VERSION_DEADLINE: Duration = Duration::from_secs(60);
+/// How long `npm ci` may take (it downloads the packages on a first run).
+const NPM_INSTALL_DEADLINE: Duration = Duration::from_secs(600);
+
+/// The folder `name` under the target directory with the packages of `package_dir`
+/// (`package.json` and `package-lock.json`) installed by `npm ci`, or reused while its
+/// stamp records the same package files, Node.js and npm. `why` says who needs Node.js,
+/// for the failure when it is missing.
+pub(crate) fn npm_ci(name: &str, package_dir: &Path, why: &str) -> PathBuf {
+    let mut inputs = Vec::new();
+    for tool in ["node", "npm"] {
+        let output = run_ok(
+            Command::new(tool).arg("--version"),
+            NODE_VERSION_DEADLINE,
+            &format!("{tool} --version ({why})"),
+        );
+        inputs.extend_from_slice(&output.stdout);
+    }
+    let files = ["package.json", "package-lock.json"];
+    for file in files {
+        let path = package_dir.join(file);
+        inputs.extend(
+            std::fs::read(&path)
+                .unwrap_or_else(|error| panic!("reading {}: {error}", path.display())),
+        );
+    }
+    prepared(name, &inputs, |folder: &Path| {
+        for file in files {
+            let from = package_dir.join(file);
+            std::fs::copy(&from, folder.join(file))
+                .unwrap_or_else(|error| panic!("copying {}: {error}", from.display()));
+        }
+        run_ok(
+            Command::new("npm")
+                .args([
+                    "ci",
+                    "--no-audit",
+                    "--no-fund",
+                    "--ignore-scripts",
+                    "--engine-strict",
+                ])
+                .env("npm_config_update_notifier", "false")
+                .current_dir(folder),
+            NPM_INSTALL_DEADLINE,
+            &format!("npm ci in {}", folder.display()),
+        );
+    })
+}
