@@ -259,15 +259,24 @@ impl<'a> Tape<'a> {
         text.get(start..start + len).unwrap_or_default()
     }
 
-    /// Whether the string node `node` is `key`, length first.
+    /// Whether the string node `node` is `key`, length first, on bytes (no character
+    /// boundary to check).
     #[inline]
     fn str_is(&self, node: Node, key: &str) -> bool {
-        let len = if node.tag == STR || node.tag == KEY {
-            node.b as usize
+        let (text, start, len) = if node.tag == STR || node.tag == KEY {
+            (self.src, node.a as usize, node.b as usize)
         } else {
-            (node.b >> 32) as usize
+            (
+                self.escaped,
+                node.b as u32 as usize,
+                (node.b >> 32) as usize,
+            )
         };
-        len == key.len() && same_bytes(self.str_of(node).as_bytes(), key.as_bytes())
+        len == key.len()
+            && text
+                .as_bytes()
+                .get(start..start + len)
+                .is_some_and(|bytes| same_bytes(bytes, key.as_bytes()))
     }
 }
 

@@ -143,10 +143,13 @@ impl Validator {
     /// undeclared field (a tape lists members as written, a `Value` sorted, and the
     /// warnings would come in another order). The API rules are the same code as the full
     /// check's.
-    pub(crate) fn check_fast(
+    ///
+    /// On a `Value` it saves the full check's `jsonschema` run and drift walk (the stream
+    /// check tries it on each chunk first); on `Err` nothing was added to `out`.
+    pub(crate) fn check_fast<'v>(
         &self,
         kind: PayloadKind,
-        payload: TapeRef<'_>,
+        payload: impl View<'v>,
         out: &mut Vec<Finding>,
     ) -> Result<(), Defer> {
         let index = Self::index(kind);
@@ -154,31 +157,36 @@ impl Validator {
         if valid != Some(true) {
             return Err(Defer);
         }
+        if drift
+            && matches!(
+                kind,
+                PayloadKind::J2CompleteResponse
+                    | PayloadKind::JambaChatResponse
+                    | PayloadKind::JambaChatStreamChunk
+                    | PayloadKind::ErrorResponse
+            )
+        {
+            return Err(Defer);
+        }
         let client = client::check(kind, payload);
         if !client.findings.is_empty() || !client.claimed.is_empty() {
             return Err(Defer);
         }
         self.check_rules(kind, payload, out);
-        if matches!(
-            kind,
-            PayloadKind::J2CompleteResponse
-                | PayloadKind::JambaChatResponse
-                | PayloadKind::JambaChatStreamChunk
-                | PayloadKind::ErrorResponse
-        ) && drift
-        {
-            return Err(Defer);
-        }
         Ok(())
     }
 
     /// The schema findings for one payload.
     pub(crate) fn check_schema(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
+        // The fast checks first: most captured payloads are valid, and collecting errors
+        // costs more than deciding validity. The compiled plan decides as `jsonschema`
+        // does, faster; what it cannot decide, `jsonschema` does.
         let compiled = self.compiled(kind);
-        // The fast check first: most captured payloads are valid, and collecting errors
-        // costs more than deciding validity.
-        if compiled.is_valid(payload) {
-            return;
+        match self.fast[Self::index(kind)].check_drift(payload).0 {
+            Some(true) => return,
+            Some(false) => {}
+            None if compiled.is_valid(payload) => return,
+            None => {}
         }
         for error in compiled.iter_errors(payload) {
             explain::explain(kind.schema(), &error, out);
