@@ -3,7 +3,10 @@
 //!
 //! The format and the rules are documented on [`Validator::validate_stream`].
 
+use std::cell::RefCell;
+
 use ai21_schemas::PayloadKind;
+use ai21_tape::{TapeBuf, View};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -31,11 +34,17 @@ pub(crate) struct DataLine<'a> {
     unterminated: bool,
 }
 
-/// A chunk that parsed, with where it came from.
-struct Chunk {
+/// A chunk that parsed, with where it came from: a `Value`, or a node of a tape.
+struct Chunk<V> {
     event: usize,
     line: usize,
-    value: Value,
+    value: V,
+}
+
+thread_local! {
+    /// Tape buffers for the chunks of a stream, one per chunk, reused from stream to
+    /// stream on this thread.
+    static CHUNK_TAPES: RefCell<Vec<TapeBuf>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Validator {
@@ -80,7 +89,62 @@ impl Validator {
     pub fn validate_stream(&self, body: &str) -> StreamReport {
         let mut findings = Vec::new();
         let (data_lines, open_event) = split_events(body, &mut findings);
+        // Each chunk on a tape of its own, when every one reads on a tape (the findings are
+        // the same; a chunk the tape refuses may be JSON serde_json reads differently, or
+        // not JSON, whose message is serde_json's): no tree is built for a chunk the fast
+        // check passes.
+        let chunks_on_tapes = CHUNK_TAPES.with_borrow_mut(|buffers| {
+            let datas: Vec<&str> = data_lines
+                .iter()
+                .map(|data_line| data_line.data)
+                .filter(|data| data.trim() != "[DONE]")
+                .collect();
+            if buffers.len() < datas.len() {
+                buffers.resize_with(datas.len(), TapeBuf::default);
+            }
+            let tapes: Option<Vec<ai21_tape::Tape<'_>>> = buffers
+                .iter_mut()
+                .zip(&datas)
+                .map(|(buffer, data)| buffer.parse(data).ok())
+                .collect();
+            let tapes = tapes?;
+            let mut chunks = tapes.iter().map(ai21_tape::Tape::root);
+            Some(self.stream_findings(&data_lines, open_event, findings.clone(), || chunks.next()))
+        });
+        if let Some(report) = chunks_on_tapes {
+            return report;
+        }
+        let parsed: Vec<Result<Value, serde_json::Error>> = data_lines
+            .iter()
+            .filter(|data_line| data_line.data.trim() != "[DONE]")
+            .map(|data_line| serde_json::from_str::<Value>(data_line.data))
+            .collect();
+        let mut parsed = parsed.iter().map(Result::as_ref);
+        self.stream_findings_parsed(&data_lines, open_event, findings, || parsed.next())
+    }
 
+    /// [`Validator::validate_stream`] once every chunk is on a tape: `next_chunk` gives the
+    /// chunks of the data lines that are not `[DONE]`, in order.
+    fn stream_findings<'v>(
+        &self,
+        data_lines: &[DataLine<'_>],
+        open_event: Option<(usize, usize)>,
+        findings: Vec<Finding>,
+        mut next_chunk: impl FnMut() -> Option<ai21_tape::TapeRef<'v>>,
+    ) -> StreamReport {
+        self.stream_findings_parsed(data_lines, open_event, findings, || {
+            next_chunk().map(Ok::<_, std::convert::Infallible>)
+        })
+    }
+
+    /// [`Validator::validate_stream`] with each chunk parsed, in order, by `next_chunk`.
+    fn stream_findings_parsed<'v, V: StreamChunk<'v>, E: std::fmt::Display>(
+        &self,
+        data_lines: &[DataLine<'_>],
+        open_event: Option<(usize, usize)>,
+        mut findings: Vec<Finding>,
+        mut next_chunk: impl FnMut() -> Option<Result<V, E>>,
+    ) -> StreamReport {
         if data_lines.is_empty() && findings.is_empty() {
             findings.push(
                 Finding::error("stream/empty", "", "the body has no events")
@@ -92,9 +156,9 @@ impl Validator {
             };
         }
 
-        let mut chunks: Vec<Chunk> = Vec::new();
+        let mut chunks: Vec<Chunk<V>> = Vec::new();
         let mut done: Option<(usize, usize)> = None;
-        for data_line in &data_lines {
+        for data_line in data_lines {
             let target = Target::StreamEvent {
                 event: data_line.event,
                 line: data_line.line,
@@ -114,16 +178,19 @@ impl Validator {
                 done = Some((data_line.event, data_line.line));
                 continue;
             }
-            match serde_json::from_str::<Value>(data_line.data) {
+            let Some(parsed) = next_chunk() else {
+                continue;
+            };
+            match parsed {
                 Ok(value) => {
                     let start = findings.len();
                     // The fast check gives the same findings when it can (valid, no
                     // drift), and adds nothing when it cannot.
                     if self
-                        .check_fast(PayloadKind::JambaChatStreamChunk, &value, &mut findings)
+                        .check_fast(PayloadKind::JambaChatStreamChunk, value, &mut findings)
                         .is_err()
                     {
-                        self.check(PayloadKind::JambaChatStreamChunk, &value, &mut findings);
+                        value.check_full(self, &mut findings);
                     }
                     retarget(&mut findings[start..], target);
                     chunks.push(Chunk {
@@ -292,11 +359,11 @@ pub(crate) fn split_events<'a>(
 }
 
 /// The rules between chunks: one id, the role first, usage and finish reason last.
-fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
+fn across_chunks<'v, V: View<'v>>(chunks: &[Chunk<V>], findings: &mut Vec<Finding>) {
     let Some(first) = chunks.first() else {
         return;
     };
-    let first_id = first.value.get("id").and_then(Value::as_str);
+    let first_id = first.value.get("id").and_then(View::as_str);
     let last_index = chunks.len() - 1;
     // The last chunk with a choice names the finish reason; a final chunk may carry only
     // usage, with no choice.
@@ -310,7 +377,7 @@ fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
             line: chunk.line,
         };
         let mut push = |finding: Finding| findings.push(finding.with_target(target));
-        if let (Some(expected), Some(Value::String(id))) = (first_id, chunk.value.get("id"))
+        if let (Some(expected), Some(id)) = (first_id, chunk.value.get("id").and_then(View::as_str))
             && id != expected
         {
             push(Finding::error(
@@ -324,8 +391,8 @@ fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
             ));
         }
         let choice = choice_of(chunk);
-        if let Some(Value::Array(choices)) = chunk.value.get("choices")
-            && choices.is_empty()
+        if let Some(choices) = chunk.value.get("choices").and_then(View::items)
+            && choices.len() == 0
             && (position != last_index
                 || chunk.value.get("usage").is_none_or(|usage| usage.is_null()))
         {
@@ -408,32 +475,32 @@ fn across_chunks(chunks: &[Chunk], findings: &mut Vec<Finding>) {
 }
 
 /// The first choice of a chunk.
-fn choice_of(chunk: &Chunk) -> Option<&Value> {
+fn choice_of<'v, V: View<'v>>(chunk: &Chunk<V>) -> Option<V> {
     chunk
         .value
         .get("choices")
-        .and_then(|choices| choices.get(0))
+        .and_then(View::items)
+        .and_then(|mut choices| choices.next())
 }
 
 /// The response a complete stream stands for.
-fn reassemble(chunks: &[Chunk]) -> Value {
+fn reassemble<'v, V: View<'v>>(chunks: &[Chunk<V>]) -> Value {
     let id = chunks
         .iter()
         .find_map(|chunk| chunk.value.get("id").filter(|id| id.is_string()))
-        .cloned()
-        .unwrap_or(Value::Null);
+        .map_or(Value::Null, View::to_value);
     let role = chunks
         .first()
         .and_then(choice_of)
         .and_then(|choice| choice.get("delta"))
         .and_then(|delta| delta.get("role"))
-        .cloned()
-        .unwrap_or_else(|| Value::from("assistant"));
+        .map_or_else(|| Value::from("assistant"), View::to_value);
     let mut content: Option<String> = None;
     for chunk in chunks {
-        if let Some(Value::String(piece)) = choice_of(chunk)
+        if let Some(piece) = choice_of(chunk)
             .and_then(|choice| choice.get("delta"))
             .and_then(|delta| delta.get("content"))
+            .and_then(View::as_str)
         {
             content.get_or_insert_with(String::new).push_str(piece);
         }
@@ -444,8 +511,7 @@ fn reassemble(chunks: &[Chunk]) -> Value {
         .rev()
         .find_map(choice_of)
         .and_then(|choice| choice.get("finish_reason"))
-        .cloned()
-        .unwrap_or(Value::Null);
+        .map_or(Value::Null, View::to_value);
 
     let mut message = Map::new();
     message.insert("role".to_owned(), role);
@@ -467,9 +533,27 @@ fn reassemble(chunks: &[Chunk]) -> Value {
         .and_then(|chunk| chunk.value.get("usage"))
         .filter(|usage| !usage.is_null())
     {
-        response.insert("usage".to_owned(), usage.clone());
+        response.insert("usage".to_owned(), usage.to_value());
     }
     Value::Object(response)
+}
+
+/// A parsed chunk: checked the full way when the fast check gives up on it.
+trait StreamChunk<'v>: View<'v> {
+    /// [`Validator::check`] of the chunk, on a `Value`.
+    fn check_full(self, validator: &Validator, out: &mut Vec<Finding>);
+}
+
+impl<'v> StreamChunk<'v> for &'v Value {
+    fn check_full(self, validator: &Validator, out: &mut Vec<Finding>) {
+        validator.check(PayloadKind::JambaChatStreamChunk, self, out);
+    }
+}
+
+impl<'v> StreamChunk<'v> for ai21_tape::TapeRef<'v> {
+    fn check_full(self, validator: &Validator, out: &mut Vec<Finding>) {
+        validator.check(PayloadKind::JambaChatStreamChunk, &self.to_value(), out);
+    }
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ fn reassembles_content_in_order() {
         line: event,
         value,
     };
-    let chunks = [
+    let values = [
         chunk(
             1,
             json!({"id": "c", "choices": [{"index": 0, "delta": {"role": "assistant"}}]}),
@@ -61,6 +61,14 @@ fn reassembles_content_in_order() {
             json!({"id": "c", "choices": [{"index": 0, "delta": {"content": "lo"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}),
         ),
     ];
+    let chunks: Vec<Chunk<&Value>> = values
+        .iter()
+        .map(|chunk| Chunk {
+            event: chunk.event,
+            line: chunk.line,
+            value: &chunk.value,
+        })
+        .collect();
     assert_eq!(
         reassemble(&chunks),
         json!({
