@@ -416,17 +416,31 @@ impl<'a> View<'a> for TapeRef<'a> {
     }
 
     fn get(self, key: &str) -> Option<Self> {
-        let node = self.node();
+        let tape = self.tape;
+        let nodes = tape.nodes;
+        let node = nodes.get(self.at as usize)?;
         if node.tag != OBJECT {
             return None;
         }
-        let tape = self.tape;
-        let mut at = self.at + 1;
-        for _ in 0..node.a {
-            if tape.str_is(tape.node(at), key) {
-                return Some(TapeRef { tape, at: at + 1 });
+        // Members are (key, value) pairs up to the object's end; a container value is
+        // skipped whole.
+        let end = node.b as u32 as usize;
+        let mut at = self.at as usize + 1;
+        while at < end {
+            let (Some(&name), Some(value)) = (nodes.get(at), nodes.get(at + 1)) else {
+                return None;
+            };
+            if tape.str_is(name, key) {
+                return Some(TapeRef {
+                    tape,
+                    at: at as u32 + 1,
+                });
             }
-            at = tape.next(at + 1);
+            at = if value.tag >= ARRAY {
+                value.b as u32 as usize
+            } else {
+                at + 2
+            };
         }
         None
     }

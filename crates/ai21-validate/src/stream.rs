@@ -114,13 +114,24 @@ impl Validator {
         if let Some(report) = chunks_on_tapes {
             return report;
         }
+        self.stream_on_values(&data_lines, open_event, findings)
+    }
+
+    /// [`Validator::validate_stream`] with every chunk parsed into a `Value` (what it does
+    /// when a chunk does not read on a tape).
+    fn stream_on_values(
+        &self,
+        data_lines: &[DataLine<'_>],
+        open_event: Option<(usize, usize)>,
+        findings: Vec<Finding>,
+    ) -> StreamReport {
         let parsed: Vec<Result<Value, serde_json::Error>> = data_lines
             .iter()
             .filter(|data_line| data_line.data.trim() != "[DONE]")
             .map(|data_line| serde_json::from_str::<Value>(data_line.data))
             .collect();
         let mut parsed = parsed.iter().map(Result::as_ref);
-        self.stream_findings_parsed(&data_lines, open_event, findings, || parsed.next())
+        self.stream_findings_parsed(data_lines, open_event, findings, || parsed.next())
     }
 
     /// [`Validator::validate_stream`] once every chunk is on a tape: `next_chunk` gives the

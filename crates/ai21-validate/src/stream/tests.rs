@@ -78,3 +78,76 @@ fn reassembles_content_in_order() {
         })
     );
 }
+
+/// A stream's report is the same whether its chunks are read on tapes or parsed into
+/// `Value`s: on generated chunks, mutated ones (schema errors, drift), chunks with fields
+/// added, and events broken into text that is not JSON.
+#[test]
+fn tapes_and_values_give_the_same_report() {
+    use proptest::prelude::*;
+
+    let validator = Validator::shared();
+    let kind = PayloadKind::JambaChatStreamChunk;
+    let chunk = ai21_generate::instance::strategy(kind).expect("the chunk schema reads");
+    let strategy = (
+        proptest::collection::vec((chunk, any::<usize>(), 0u8..8), 1..5),
+        any::<bool>(),
+    );
+    let mut config = ai21_generate::proptest_config();
+    config.failure_persistence = None;
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let taken = std::cell::Cell::new(0);
+    let result = runner.run(&strategy, |(chunks, done)| {
+        let mut body = String::new();
+        for (chunk, mutation, how) in &chunks {
+            let mutations = ai21_generate::mutate::mutations(kind, chunk);
+            let mut chunk = chunk.clone();
+            let data = match how {
+                0 if !mutations.is_empty() => {
+                    chunk = mutations[mutation % mutations.len()].apply(&chunk);
+                    chunk.to_string()
+                }
+                1 => {
+                    if let Value::Object(members) = &mut chunk {
+                        members.insert("added".into(), json!(1));
+                    }
+                    chunk.to_string()
+                }
+                2 => {
+                    let text = chunk.to_string();
+                    let mut cut = text.len() / 2;
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    text[..cut].to_owned()
+                }
+                3 => chunk.to_string().replacen('{', "{\"id\": 1, ", 1),
+                _ => chunk.to_string(),
+            };
+            body.push_str(&format!("data: {data}\n\n"));
+        }
+        if done {
+            body.push_str("data: [DONE]\n\n");
+        }
+        let mut findings = Vec::new();
+        let (data_lines, open_event) = split_events(&body, &mut findings);
+        let on_values = validator.stream_on_values(&data_lines, open_event, findings);
+        let report = validator.validate_stream(&body);
+        prop_assert_eq!(&report, &on_values, "{}", body);
+        let all_on_tapes = data_lines
+            .iter()
+            .filter(|line| line.data.trim() != "[DONE]")
+            .all(|line| ai21_tape::TapeBuf::default().parse(line.data).is_ok());
+        taken.set(taken.get() + usize::from(all_on_tapes));
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+    // Most streams are read on tapes: the comparison is not of one route with itself.
+    assert!(
+        taken.get() * 4 >= ai21_generate::proptest_config().cases as usize,
+        "{}",
+        taken.get()
+    );
+}
