@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use ai21_schemas::Endpoint;
 use ai21_tape::{Kind, TapeBuf, TapeRef, View};
 
-use crate::{endpoint, redact};
+use crate::{TextBody, endpoint, redact};
 
 /// The buffers the fast read reuses from line to line: one tape for the record and one for
 /// each body given as JSON text in a string.
@@ -137,19 +137,11 @@ impl<'t> Side<'t> {
         let Some(text) = body.as_str() else {
             return redact::json_is_plain(body).then_some(Side::Json(body));
         };
-        let trimmed = text.trim_start();
-        if trimmed.is_empty() {
-            return Some(Side::Absent);
-        }
-        let event_stream = content_type.is_some_and(|content_type| {
-            content_type
-                .to_ascii_lowercase()
-                .contains("text/event-stream")
-        }) || trimmed.starts_with("data:");
-        if is_response && event_stream {
-            return Some(Side::EventStream(text));
-        }
-        Some(Side::JsonText(text))
+        Some(match TextBody::of(text, content_type, is_response) {
+            TextBody::Absent => Side::Absent,
+            TextBody::EventStream => Side::EventStream(text),
+            TextBody::Json => Side::JsonText(text),
+        })
     }
 
     /// The JSON text to parse on a tape of its own.

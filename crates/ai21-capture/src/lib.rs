@@ -284,21 +284,13 @@ impl Body {
     /// [`Body::EventStream`]; JSON is parsed; anything else is [`Body::Text`]. The result is
     /// redacted.
     pub fn from_text(text: String, content_type: Option<&str>, is_response: bool) -> Body {
-        let trimmed = text.trim_start();
-        if trimmed.is_empty() {
-            return Body::Absent;
-        }
-        let event_stream = content_type.is_some_and(|content_type| {
-            content_type
-                .to_ascii_lowercase()
-                .contains("text/event-stream")
-        }) || trimmed.starts_with("data:");
-        if is_response && event_stream {
-            return Body::EventStream(into_redacted(text));
-        }
-        match serde_json::from_str::<Value>(&text) {
-            Ok(value) => Body::from_json(value),
-            Err(_) => Body::Text(into_redacted(text)),
+        match TextBody::of(&text, content_type, is_response) {
+            TextBody::Absent => Body::Absent,
+            TextBody::EventStream => Body::EventStream(into_redacted(text)),
+            TextBody::Json => match serde_json::from_str::<Value>(&text) {
+                Ok(value) => Body::from_json(value),
+                Err(_) => Body::Text(into_redacted(text)),
+            },
         }
     }
 
@@ -306,6 +298,37 @@ impl Body {
     pub fn from_json(mut value: Value) -> Body {
         redact::json(&mut value);
         Body::Json(value)
+    }
+}
+
+/// What a body given as text is, before it is parsed (the one reading of it, for
+/// [`Body::from_text`] and for the fast read).
+pub(crate) enum TextBody {
+    /// Blank: no body.
+    Absent,
+    /// An event stream: a response whose content type says so, or whose text starts with
+    /// `data:`.
+    EventStream,
+    /// Anything else: JSON text, or text that is not JSON.
+    Json,
+}
+
+impl TextBody {
+    pub(crate) fn of(text: &str, content_type: Option<&str>, is_response: bool) -> TextBody {
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() {
+            return TextBody::Absent;
+        }
+        let event_stream = content_type.is_some_and(|content_type| {
+            content_type
+                .to_ascii_lowercase()
+                .contains("text/event-stream")
+        }) || trimmed.starts_with("data:");
+        if is_response && event_stream {
+            TextBody::EventStream
+        } else {
+            TextBody::Json
+        }
     }
 }
 

@@ -1102,11 +1102,26 @@ fn mutated_examples_are_decided_as_jsonschema_decides_them() {
     );
 }
 
-/// The capture the ignored tests read: `FAST_SCHEMA_CAPTURE`, a JSONL file of exchanges
-/// `{"url", "request": {"body"}, "response": {"status", "body"}}`.
-fn capture() -> Option<Vec<(PayloadKind, Value)>> {
-    let path = std::env::var_os("FAST_SCHEMA_CAPTURE")?;
-    let text = std::fs::read_to_string(path).expect("the capture is readable");
+/// The payloads of the capture the ignored tests read: the JSONL file of exchanges
+/// `{"url", "request": {"body"}, "response": {"status", "body"}}` that
+/// `FAST_SCHEMA_CAPTURE` names, or else the benchmark capture generator's (4 MB, seed 1).
+fn capture() -> Vec<(PayloadKind, Value)> {
+    let text = match std::env::var_os("FAST_SCHEMA_CAPTURE") {
+        Some(path) => std::fs::read_to_string(path).expect("the capture is readable"),
+        None => {
+            let mut bytes = Vec::new();
+            ai21_generate::capture::write(
+                &mut bytes,
+                ai21_generate::capture::Options {
+                    size: 4_000_000,
+                    seed: 1,
+                    ..ai21_generate::capture::Options::default()
+                },
+            )
+            .expect("writing to memory");
+            String::from_utf8(bytes).expect("the generator writes UTF-8")
+        }
+    };
     let limit: usize = std::env::var("FAST_SCHEMA_CAPTURE_BYTES")
         .ok()
         .and_then(|bytes| bytes.parse().ok())
@@ -1146,19 +1161,22 @@ fn capture() -> Option<Vec<(PayloadKind, Value)>> {
             payloads.push((response_kind, response));
         }
     }
-    Some(payloads)
+    assert!(
+        payloads.len() > 100,
+        "{} payloads in the capture",
+        payloads.len()
+    );
+    payloads
 }
 
 #[test]
-#[ignore = "reads the capture named by FAST_SCHEMA_CAPTURE"]
+#[ignore = "long: every payload of a capture (FAST_SCHEMA_CAPTURE, or a generated one)"]
 #[allow(
     clippy::print_stderr,
     reason = "reports how many payloads were checked"
 )]
 fn captured_payloads_are_decided_as_jsonschema_decides_them() {
-    let Some(payloads) = capture() else {
-        return;
-    };
+    let payloads = capture();
     let (mut valid, mut invalid) = (0, 0);
     for (kind, payload) in &payloads {
         let (fast, validator) = compiled_kind(*kind);
@@ -1178,7 +1196,7 @@ fn captured_payloads_are_decided_as_jsonschema_decides_them() {
 }
 
 #[test]
-#[ignore = "times the capture named by FAST_SCHEMA_CAPTURE; run with --release"]
+#[ignore = "times the plan against jsonschema on a capture (FAST_SCHEMA_CAPTURE, or a generated one); run with --release"]
 #[allow(clippy::print_stderr, reason = "reports the times")]
 fn time_against_jsonschema() {
     use std::time::{Duration, Instant};
@@ -1195,9 +1213,7 @@ fn time_against_jsonschema() {
         (best, count)
     }
 
-    let Some(payloads) = capture() else {
-        return;
-    };
+    let payloads = capture();
     for kind in PayloadKind::ALL {
         let selected: Vec<&Value> = payloads
             .iter()
