@@ -78,7 +78,7 @@ pub fn check_line_fast(
     let line = simdutf8::basic::from_utf8(line).ok()?;
     SCRATCH.with_borrow_mut(|scratch| {
         fast::read_line(scratch, line, |exchange| {
-            let report = validator
+            let mut report = validator
                 .fast_exchange(&ai21_validate::Exchange {
                     endpoint: Some(&exchange.endpoint),
                     request: fast_body(exchange.request),
@@ -86,7 +86,6 @@ pub fn check_line_fast(
                     response: fast_body(exchange.response),
                 })?
                 .ok()?;
-            let mut report = report;
             if !report.is_clean() {
                 if options.redact_content {
                     return None;

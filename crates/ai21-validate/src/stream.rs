@@ -93,11 +93,11 @@ impl Validator {
         // the same; a chunk the tape refuses may be JSON serde_json reads differently, or
         // not JSON, whose message is serde_json's): no tree is built for a chunk the fast
         // check passes.
-        let chunks_on_tapes = CHUNK_TAPES.with_borrow_mut(|buffers| {
+        let on_tapes = CHUNK_TAPES.with_borrow_mut(|buffers| {
             let datas: Vec<&str> = data_lines
                 .iter()
                 .map(|data_line| data_line.data)
-                .filter(|data| data.trim() != "[DONE]")
+                .filter(|data| !is_done(data))
                 .collect();
             if buffers.len() < datas.len() {
                 buffers.resize_with(datas.len(), TapeBuf::default);
@@ -107,14 +107,18 @@ impl Validator {
                 .zip(&datas)
                 .map(|(buffer, data)| buffer.parse(data).ok())
                 .collect();
-            let tapes = tapes?;
-            let mut chunks = tapes.iter().map(ai21_tape::Tape::root);
-            Some(self.stream_findings(&data_lines, open_event, findings.clone(), || chunks.next()))
+            let Some(tapes) = tapes else {
+                return Err(findings);
+            };
+            let mut chunks = tapes
+                .iter()
+                .map(|tape| Ok::<_, std::convert::Infallible>(tape.root()));
+            Ok(self.stream_findings_parsed(&data_lines, open_event, findings, || chunks.next()))
         });
-        if let Some(report) = chunks_on_tapes {
-            return report;
+        match on_tapes {
+            Ok(report) => report,
+            Err(findings) => self.stream_on_values(&data_lines, open_event, findings),
         }
-        self.stream_on_values(&data_lines, open_event, findings)
     }
 
     /// [`Validator::validate_stream`] with every chunk parsed into a `Value` (what it does
@@ -127,25 +131,11 @@ impl Validator {
     ) -> StreamReport {
         let parsed: Vec<Result<Value, serde_json::Error>> = data_lines
             .iter()
-            .filter(|data_line| data_line.data.trim() != "[DONE]")
+            .filter(|data_line| !is_done(data_line.data))
             .map(|data_line| serde_json::from_str::<Value>(data_line.data))
             .collect();
         let mut parsed = parsed.iter().map(Result::as_ref);
         self.stream_findings_parsed(data_lines, open_event, findings, || parsed.next())
-    }
-
-    /// [`Validator::validate_stream`] once every chunk is on a tape: `next_chunk` gives the
-    /// chunks of the data lines that are not `[DONE]`, in order.
-    fn stream_findings<'v>(
-        &self,
-        data_lines: &[DataLine<'_>],
-        open_event: Option<(usize, usize)>,
-        findings: Vec<Finding>,
-        mut next_chunk: impl FnMut() -> Option<ai21_tape::TapeRef<'v>>,
-    ) -> StreamReport {
-        self.stream_findings_parsed(data_lines, open_event, findings, || {
-            next_chunk().map(Ok::<_, std::convert::Infallible>)
-        })
     }
 
     /// [`Validator::validate_stream`] with each chunk parsed, in order, by `next_chunk`.
@@ -185,7 +175,7 @@ impl Validator {
                 );
                 continue;
             }
-            if data_line.data.trim() == "[DONE]" {
+            if is_done(data_line.data) {
                 done = Some((data_line.event, data_line.line));
                 continue;
             }
@@ -367,6 +357,11 @@ pub(crate) fn split_events<'a>(
     }
     let open_event = in_event.then_some((event, event_line));
     (data_lines, open_event)
+}
+
+/// Whether an event's data is the `[DONE]` sentinel, which ends a stream.
+fn is_done(data: &str) -> bool {
+    data.trim() == "[DONE]"
 }
 
 /// The rules between chunks: one id, the role first, usage and finish reason last.
