@@ -226,6 +226,10 @@ impl<'t> Wire<'t> {
         {
             return None;
         }
+        // A record meant to be refused (`"expect": "refusal"`) goes the full way.
+        if root.get("expect").is_some() {
+            return None;
+        }
         let request = root.get("request")?;
         let response = root.get("response")?;
         if !request.is_object() || !response.is_object() {

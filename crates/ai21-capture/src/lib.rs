@@ -187,6 +187,9 @@ pub struct Exchange {
     pub request: Request,
     /// The response.
     pub response: Response,
+    /// Whether the request was meant to be refused (the record's `"expect": "refusal"`): a
+    /// contract runner's negative case, whose request breaks the contract on purpose.
+    pub expect_refusal: bool,
 }
 
 impl Exchange {
@@ -204,6 +207,7 @@ impl Exchange {
             timestamp: None,
             request,
             response,
+            expect_refusal: false,
         })
     }
 

@@ -76,6 +76,7 @@ pub(super) fn exchange(
             timestamp: timestamp.map(|timestamp| redact::text(&timestamp).into_owned()),
             request,
             response,
+            expect_refusal: false,
         })),
     })
 }
@@ -96,8 +97,18 @@ struct WireRecord {
     method: Option<String>,
     #[serde(default)]
     timestamp: Option<Timestamp>,
+    #[serde(default)]
+    expect: Option<WireExpect>,
     request: WireRequest,
     response: WireResponse,
+}
+
+/// What the request of a record was meant to get: `"refusal"` marks a request that breaks
+/// the contract on purpose.
+#[derive(Deserialize, Serialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum WireExpect {
+    Refusal,
 }
 
 #[derive(Deserialize)]
@@ -125,7 +136,7 @@ impl WireRecord {
         let request_body = body(self.request.body, &request_headers, false);
         let response_headers = self.response.headers.0;
         let response_body = body(self.response.body, &response_headers, true);
-        exchange(
+        let item = exchange(
             location,
             &self.url,
             self.method.unwrap_or_else(|| "POST".to_owned()),
@@ -139,7 +150,16 @@ impl WireRecord {
                 headers: response_headers,
                 body: response_body,
             },
-        )
+        );
+        match (item, self.expect) {
+            (Item::Record(mut record), Some(WireExpect::Refusal)) => {
+                if let super::Content::Exchange(exchange) = &mut record.content {
+                    exchange.expect_refusal = true;
+                }
+                Item::Record(record)
+            }
+            (item, _) => item,
+        }
     }
 }
 
@@ -280,6 +300,7 @@ pub(super) fn to_json_line(exchange: &Exchange) -> String {
             .timestamp
             .as_deref()
             .map(|timestamp| redact::text(timestamp).into_owned()),
+        expect: exchange.expect_refusal.then_some(WireExpect::Refusal),
         request: OutRequest {
             headers: OutHeaders(&exchange.request.headers),
             body: OutBody(&exchange.request.body),
@@ -299,6 +320,8 @@ struct OutRecord<'a> {
     method: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expect: Option<WireExpect>,
     request: OutRequest<'a>,
     response: OutResponse<'a>,
 }

@@ -32,7 +32,7 @@ use ai21_capture::redact::KeyWords;
 use ai21_capture::{Body, Content, Exchange, Item, Location, Pending, Record};
 use ai21_validate::Validator;
 
-use crate::{Checked, Outcome, Subject};
+use crate::{Checked, EXPECTED_REFUSAL_RULE, Outcome, Subject};
 
 /// How items are checked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -143,6 +143,11 @@ pub fn check(item: Item, validator: &Validator, options: CheckOptions) -> Outcom
 
 /// Checks a readable record: a payload with [`Validator::validate`], an exchange with
 /// [`Validator::validate_exchange`] on its bodies where they are.
+///
+/// An exchange marked as meant to be refused ([`Exchange::expect_refusal`], a contract
+/// runner's negative case) that was refused with a 4xx is checked by its answer alone
+/// ([`Validator::validate_response`]): its request breaks the contract on purpose. One
+/// that was not refused is checked in full and gets an [`EXPECTED_REFUSAL_RULE`] error.
 pub fn check_record(record: Record, validator: &Validator, options: CheckOptions) -> Checked {
     let Record { location, content } = record;
     let (subject, mut report) = match &content {
@@ -157,9 +162,30 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
                 status: exchange.response.status,
                 streamed: matches!(exchange.response.body, Body::EventStream(_)),
             };
-            let report = validator
-                .validate_exchange(&view(exchange))
-                .expect("the endpoint is given, so the API is known");
+            let view = view(exchange);
+            let status = exchange.response.status;
+            let report = if exchange.expect_refusal && (400..500).contains(&status) {
+                // Refused as it was meant to be: the request breaks the contract on
+                // purpose, so only the answer is checked (the error envelope).
+                validator.validate_response(view.endpoint, view.status, view.response)
+            } else {
+                let mut report = validator
+                    .validate_exchange(&view)
+                    .expect("the endpoint is given, so the API is known");
+                if exchange.expect_refusal {
+                    report.push(
+                        ai21_validate::Finding::error(
+                            EXPECTED_REFUSAL_RULE,
+                            "",
+                            format!(
+                                "the record is marked \"expect\": \"refusal\", but the request got status {status}, not a 4xx refusal"
+                            ),
+                        )
+                        .with_target(ai21_validate::Target::Response),
+                    );
+                }
+                report
+            };
             (subject, report)
         }
     };

@@ -43,7 +43,9 @@ mod rules;
 mod summary;
 
 pub use check::{CheckOptions, check, check_line_fast, check_pending, check_record};
-pub use rules::{CAPTURE_RULES, UNREADABLE_RULE, VERIFY_RULES, rule_catalogue};
+pub use rules::{
+    CAPTURE_RULES, EXPECTED_REFUSAL_RULE, UNREADABLE_RULE, VERIFY_RULES, rule_catalogue,
+};
 pub use summary::Summary;
 
 #[cfg(test)]

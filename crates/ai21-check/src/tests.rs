@@ -87,3 +87,60 @@ fn every_rule_the_reports_name_is_in_the_catalogue_once() {
         assert!(ids.contains(&id), "{id}");
     }
 }
+
+/// The rules of each outcome of a JSONL capture, checked the fast way where it can be.
+fn rules_of(capture: &str) -> Vec<Vec<&'static str>> {
+    let inputs = vec![ai21_capture::Input::Stdin];
+    let mut items = ai21_capture::read_from(
+        inputs,
+        ai21_capture::ReadOptions::default(),
+        capture.as_bytes(),
+    );
+    let mut rules = Vec::new();
+    while let Some(pending) = items.next_pending() {
+        let outcome = check_pending(
+            pending,
+            ai21_validate::Validator::shared(),
+            CheckOptions::default(),
+        );
+        let Outcome::Checked(checked) = outcome else {
+            panic!("{outcome:?}")
+        };
+        rules.push(
+            checked
+                .report
+                .findings
+                .iter()
+                .map(|finding| finding.rule)
+                .collect(),
+        );
+    }
+    rules
+}
+
+#[test]
+fn a_record_meant_to_be_refused_passes_when_refused_and_fails_when_answered() {
+    let request = r#"{"model": "jamba-mini", "messages": [], "n": 0}"#;
+    let refusal = r#"{"detail": [{"loc": ["body", "n"], "msg": "n must be at least 1", "type": "schema/minimum"}]}"#;
+    let answer = r#"{"id": "chat-1", "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Hello"}}], "usage": {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10}}"#;
+    let line = |expect: &str, status: u16, response: &str| {
+        format!(
+            r#"{{"url": "/studio/v1/chat/completions", {expect}"request": {{"body": {request}}}, "response": {{"status": {status}, "body": {response}}}}}"#
+        )
+    };
+    let capture = [
+        line(r#""expect": "refusal", "#, 422, refusal),
+        line("", 422, refusal),
+        line(r#""expect": "refusal", "#, 200, answer),
+    ]
+    .join("\n");
+    let rules = rules_of(&capture);
+    assert_eq!(rules[0], Vec::<&str>::new(), "refused as meant");
+    assert!(rules[1].contains(&"schema/minimum"), "{:?}", rules[1]);
+    assert!(
+        rules[2].contains(&"capture/expected-refusal"),
+        "{:?}",
+        rules[2]
+    );
+    assert!(rules[2].contains(&"schema/minimum"), "{:?}", rules[2]);
+}

@@ -232,6 +232,11 @@ pub struct VerifyArgs {
     /// mock on a free loopback port]
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// What the endpoint is: against a mock every expectation of a refusal is exact; against
+    /// a live endpoint one that no recorded traffic confirms is a warning [default: mock
+    /// without --base-url, live with it]
+    #[arg(long, value_enum)]
+    pub target: Option<TargetKind>,
     /// The environment variable holding the API key (never printed)
     #[arg(long, value_name = "VAR", default_value = "AI21_API_KEY")]
     pub api_key_env: String,
@@ -263,6 +268,15 @@ pub struct VerifyArgs {
     /// List passing checks too (human format)
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+/// What kind of endpoint `verify` runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetKind {
+    /// This project's mock, or a stand-in for it: every expectation is exact
+    Mock,
+    /// A live endpoint: expectations no recorded traffic confirms are warnings
+    Live,
 }
 
 /// The endpoints `verify` sends requests to.

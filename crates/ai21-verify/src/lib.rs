@@ -2,22 +2,32 @@
 //! live one), and every answer checked. `ai21-contract verify` is a thin command over it;
 //! a Rust project can call it from its own tests, against its own mock or endpoint.
 //!
-//! The suite ([`suite`]) has three parts:
+//! The suite ([`suite`]) has four parts:
 //!
 //! - **documented**: the example requests of the seed documentation (`schemas/examples/`);
 //! - **generated**: valid requests per endpoint from the schema-driven instance generator
 //!   of `ai21-generate`, seeded, with their size bounded (`maxTokens`/`max_tokens` at most
 //!   64, `numResults` and `n` at most 3) so a live run stays cheap;
-//! - **negative**: requests the API must refuse with a 4xx in its error envelope: every
-//!   invalid request example whose error the real server does not tolerate (unknown fields
-//!   it ignores, so those are left out), a body that is not JSON, a request without a key,
-//!   and a path that is not an endpoint.
+//! - **targeted**: valid requests whose answer the request decides: several completions
+//!   or choices, a small token bound, stop sequences, a stream;
+//! - **negative**: requests the API must refuse: every invalid request example whose error
+//!   the real server does not tolerate (unknown fields it ignores, so those are left out),
+//!   a body that is not JSON, a request without a key, and a path that is not an endpoint.
 //!
 //! A success case passes when the answer is a 2xx that passes the validator's exchange
-//! check (both sides, pairing rules, stream rules). A negative case passes when the answer
-//! is a 4xx whose body is the error envelope. What the runner itself finds is reported
-//! with `verify/...` rule ids ([`VERIFY_RULES`](ai21_check::VERIFY_RULES)). Each case ends
-//! as an [`ai21_check::Checked`] outcome, which `ai21-report` writes like any other.
+//! check (both sides, pairing rules, stream rules) and the runner's own checks of what the
+//! request decides ([`answer`]: the number of completions or choices, the token bound, the
+//! stop sequences, a stream's framing), which do not go through the validator the mock is
+//! built from. A negative case states the refusal it expects ([`Refusal`]): the status
+//! (401 without a key, 422 for a malformed request, ...) and, for a 422, the field its
+//! `loc` must point at (the pointer `schemas/examples/manifest.json` records), each with
+//! its [`Source`]; the answer must be that refusal, in the error envelope. Against
+//! [`Server::Mock`] every expectation is exact; against [`Server::Live`] a missed
+//! expectation that no recorded traffic confirms is a warning. What the runner itself
+//! finds is reported with `verify/...` rule ids ([`VERIFY_RULES`](ai21_check::VERIFY_RULES)).
+//! Each case ends as an [`ai21_check::Checked`] outcome, which `ai21-report` writes like
+//! any other. A negative case is sent with [`EXPECT_HEADER`] and recorded with
+//! `"expect": "refusal"`, so `validate` passes a recording whose refusals were meant.
 //!
 //! ```
 //! use ai21_capture::ApiKey;
@@ -25,7 +35,7 @@
 //!
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! let mock = ai21_mock::RunningMock::start("127.0.0.1:0".parse()?, ai21_mock::Config::default()).await?;
-//! let plan = Plan { j2: false, jamba: true, generated: 2, seed: 7 };
+//! let plan = Plan { j2: false, jamba: true, generated: 2, seed: 7, server: ai21_verify::Server::Mock };
 //! let checked = ai21_verify::run(&mock.base_url(), &ApiKey::new("any-key"), &plan, 4).await?;
 //! assert!(checked.iter().all(|checked| !checked.report.has_errors()), "{checked:#?}");
 //! mock.stop().await?;
@@ -48,6 +58,21 @@ use ai21_capture::redact::ApiKey;
 use ai21_capture::{Body, Headers, Location, Origin, Position};
 use ai21_check::{Checked, Subject};
 
+pub mod answer;
+mod expect;
+
+pub use expect::{
+    ExpectedLoc, J2_422, NOT_FOUND_404, NOT_JSON_400, RECORDED_401, RECORDED_CHAT_422, Refusal,
+    SOURCES, Server, Source, VALIDATION_LOC,
+};
+
+/// The request header that marks a request meant to be refused, with the value
+/// [`EXPECT_REFUSAL`]: a mock that records (`ai21-contract serve --record`) writes the
+/// exchange with `"expect": "refusal"`, so `validate` knows the refusal was the point.
+pub const EXPECT_HEADER: &str = "x-ai21-contract-expect";
+/// The value of [`EXPECT_HEADER`] on a request meant to be refused.
+pub const EXPECT_REFUSAL: &str = "refusal";
+
 /// Which requests the suite holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -59,6 +84,10 @@ pub struct Plan {
     pub generated: usize,
     /// Seed of the generated requests.
     pub seed: u64,
+    /// What the endpoint is: against [`Server::Mock`] every expectation is exact; against
+    /// [`Server::Live`], a missed expectation that no recorded traffic confirms is a
+    /// warning.
+    pub server: Server,
 }
 
 /// A request of the suite.
@@ -95,12 +124,13 @@ impl CaseBody {
 }
 
 /// What an answer must be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
-    /// A 2xx answer that passes the exchange check.
+    /// A 2xx answer that passes the exchange check and honours the request (the number of
+    /// completions, the token bound, the stop sequences, a stream's framing).
     Success,
-    /// A 4xx answer in the error envelope.
-    ClientError,
+    /// A refusal in the error envelope, with this status (and, for a 422, this `loc`).
+    Refusal(Refusal),
 }
 
 /// How many cases of each part a suite holds.
@@ -110,6 +140,9 @@ pub struct SuiteCounts {
     pub documented: usize,
     /// Generated valid requests.
     pub generated: usize,
+    /// Valid requests whose answer the request decides (several completions, a small
+    /// token bound, stop sequences, a stream).
+    pub targeted: usize,
     /// Requests that must be refused.
     pub negative: usize,
 }
@@ -172,17 +205,30 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
                 if !refused {
                     continue;
                 }
-                let path = if example.kind() == PayloadKind::J2CompleteRequest {
-                    J2_PATH
+                let (path, source) = if example.kind() == PayloadKind::J2CompleteRequest {
+                    (J2_PATH, J2_422)
                 } else {
-                    CHAT_PATH
+                    (CHAT_PATH, RECORDED_CHAT_422)
                 };
+                let Expectation::Invalid(facts) = example.expectation() else {
+                    unreachable!("matched above")
+                };
+                // Where the schema fails: inside a union, the branch that was meant.
+                let violation = facts.cause().unwrap_or(facts.violation());
                 cases.push(Case {
                     name: format!("negative {}", example.file()),
                     path: path.to_owned(),
                     body: CaseBody::Json(example.payload()),
                     authorized: true,
-                    expect: Expect::ClientError,
+                    expect: Expect::Refusal(Refusal {
+                        status: 422,
+                        source,
+                        loc: Some(ExpectedLoc {
+                            pointer: violation.pointer.to_owned(),
+                            member: violation.keyword == "required",
+                            source: VALIDATION_LOC,
+                        }),
+                    }),
                 });
                 counts.negative += 1;
             }
@@ -209,6 +255,16 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
             counts.generated += 1;
         }
     }
+    for (name, path, body) in targeted(plan) {
+        cases.push(Case {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            body: CaseBody::Json(body),
+            authorized: true,
+            expect: Expect::Success,
+        });
+        counts.targeted += 1;
+    }
     let path = if plan.jamba { CHAT_PATH } else { J2_PATH };
     let minimal = if plan.jamba {
         serde_json::json!({"model": "jamba-mini", "messages": [{"role": "user", "content": "Hello"}]})
@@ -221,31 +277,64 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
             path,
             CaseBody::Raw("{\"model\": "),
             true,
+            (400, NOT_JSON_400),
         ),
         (
             "negative request without an API key",
             path,
             CaseBody::Json(minimal.clone()),
             false,
+            (401, RECORDED_401),
         ),
         (
             "negative path that is not an endpoint",
             "/studio/v1/chat/completion",
             CaseBody::Json(minimal),
             true,
+            (404, NOT_FOUND_404),
         ),
     ];
-    for (name, path, body, authorized) in fixed {
+    for (name, path, body, authorized, (status, source)) in fixed {
         cases.push(Case {
             name: name.to_owned(),
             path: path.to_owned(),
             body,
             authorized,
-            expect: Expect::ClientError,
+            expect: Expect::Refusal(Refusal {
+                status,
+                source,
+                loc: None,
+            }),
         });
         counts.negative += 1;
     }
     Ok((cases, counts))
+}
+
+/// The valid requests whose answers the request decides, beyond their shape: several
+/// completions, a small token bound and stop sequences, and (Jamba) a stream.
+fn targeted(plan: &Plan) -> Vec<(&'static str, &'static str, Value)> {
+    let mut cases = Vec::new();
+    if plan.j2 {
+        cases.push((
+            "targeted J2 numResults 3, maxTokens 4, stopSequences",
+            J2_PATH,
+            serde_json::json!({"prompt": "Name three colours:", "numResults": 3, "maxTokens": 4, "temperature": 0.8, "stopSequences": ["\n", "##"]}),
+        ));
+    }
+    if plan.jamba {
+        cases.push((
+            "targeted Jamba n 3, max_tokens 12, stop",
+            CHAT_PATH,
+            serde_json::json!({"model": "jamba-mini", "messages": [{"role": "user", "content": "Name three colours."}], "n": 3, "temperature": 0.8, "max_tokens": 12, "stop": ["##"]}),
+        ));
+        cases.push((
+            "targeted Jamba stream, max_tokens 10, stop",
+            CHAT_PATH,
+            serde_json::json!({"model": "jamba-mini", "messages": [{"role": "user", "content": "Say hello."}], "stream": true, "max_tokens": 10, "stop": "##"}),
+        ));
+    }
+    cases
 }
 
 /// An answer as received.
@@ -302,6 +391,9 @@ async fn send(
         .body(case.body.text());
     if case.authorized {
         request = request.bearer_auth(key.expose());
+    }
+    if matches!(case.expect, Expect::Refusal(_)) {
+        request = request.header(EXPECT_HEADER, EXPECT_REFUSAL);
     }
     let mut response = request.send().await.map_err(describe_error)?;
     let status = response.status().as_u16();
@@ -380,6 +472,7 @@ pub fn check(
     location: Location,
     base_url: &str,
     validator: &Validator,
+    server: Server,
 ) -> (Checked, Option<ai21_capture::Exchange>) {
     let case = &sent.case;
     let endpoint = Endpoint::from_path(&case.path).ok();
@@ -409,24 +502,42 @@ pub fn check(
         CaseBody::Json(value) => Body::from_json(value.clone()),
         CaseBody::Raw(text) => Body::Text((*text).to_owned()),
     };
-    let (wanted, rule, expected) = match case.expect {
-        Expect::Success => (200..300, "verify/expected-success", "a 2xx"),
-        Expect::ClientError => (400..500, "verify/expected-client-error", "a 4xx refusal"),
-    };
-    if !wanted.contains(&reply.status) {
-        report.push(
+    let success = (200..300).contains(&reply.status);
+    match (&case.expect, &request_body) {
+        (Expect::Success, _) if !success => report.push(
             Finding::error(
-                rule,
+                "verify/expected-success",
                 "",
-                format!(
-                    "{}: got status {}, expected {expected}",
-                    case.name, reply.status
-                ),
+                format!("{}: got status {}, expected a 2xx", case.name, reply.status),
             )
             .with_target(Target::Response),
-        );
+        ),
+        (Expect::Success, Body::Json(request)) => {
+            report.findings.extend(answered(
+                &case.name,
+                endpoint.as_ref(),
+                request,
+                reply,
+                &response_body,
+                validator,
+            ));
+        }
+        (Expect::Success, _) => {}
+        (Expect::Refusal(refusal), _) => {
+            let body = match &response_body {
+                Body::Json(value) => Some(value),
+                _ => None,
+            };
+            report.findings.extend(expect::check_refusal(
+                &case.name,
+                refusal,
+                reply.status,
+                body,
+                server,
+            ));
+        }
     }
-    let checked = match (case.expect, &endpoint) {
+    let checked = match (&case.expect, &endpoint) {
         (Expect::Success, Some(endpoint)) => validator
             .validate_exchange(&ai21_validate::Exchange {
                 endpoint: Some(endpoint),
@@ -449,6 +560,30 @@ pub fn check(
         },
         recorded,
     )
+}
+
+/// The runner's own checks of a successful answer against its request.
+fn answered(
+    name: &str,
+    endpoint: Option<&Endpoint>,
+    request: &Value,
+    reply: &Reply,
+    response: &Body,
+    validator: &Validator,
+) -> Vec<Finding> {
+    let content_type = reply.content_type.as_deref();
+    match (endpoint, response) {
+        (Some(Endpoint::J2Complete { .. }), Body::Json(response)) => {
+            answer::j2(name, request, response)
+        }
+        (Some(Endpoint::JambaChat), _) if request.get("stream") == Some(&Value::Bool(true)) => {
+            answer::jamba_stream(name, request, content_type, &reply.body, validator)
+        }
+        (Some(Endpoint::JambaChat), Body::Json(response)) => {
+            answer::jamba(name, request, content_type, response)
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// A captured body as the validator takes it.
@@ -500,7 +635,9 @@ fn record(
         headers: response_headers,
     };
     let url = format!("{}{}", base_url.trim_end_matches('/'), case.path);
-    ai21_capture::Exchange::new(&url, request, response).ok()
+    let mut exchange = ai21_capture::Exchange::new(&url, request, response).ok()?;
+    exchange.expect_refusal = matches!(case.expect, Expect::Refusal(_));
+    Some(exchange)
 }
 
 /// How long one request may take before it counts as a transport failure.
@@ -559,6 +696,15 @@ pub async fn run(
     Ok(sent
         .iter()
         .enumerate()
-        .map(|(index, sent)| check(sent, location(None, base_url, index), base_url, validator).0)
+        .map(|(index, sent)| {
+            check(
+                sent,
+                location(None, base_url, index),
+                base_url,
+                validator,
+                plan.server,
+            )
+            .0
+        })
         .collect())
 }

@@ -164,6 +164,14 @@ fn write_recording(
 /// `None` for a path that is not an API endpoint, which the mock does not record.
 fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<ai21_capture::Exchange> {
     let request_headers: Headers = recorded.request_headers.iter().cloned().collect();
+    // A contract runner marks the requests it means to be refused.
+    let expect_refusal = request_headers
+        .get(ai21_verify::EXPECT_HEADER)
+        .is_some_and(|value| {
+            value
+                .trim()
+                .eq_ignore_ascii_case(ai21_verify::EXPECT_REFUSAL)
+        });
     let response_headers: Headers = recorded.response_headers.iter().cloned().collect();
     let request = ai21_capture::Request {
         body: Body::from_text(
@@ -185,5 +193,6 @@ fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<ai21_capture:
     let url = format!("{base_url}{}", recorded.path_and_query);
     let mut exchange = ai21_capture::Exchange::new(&url, request, response).ok()?;
     exchange.method.clone_from(&recorded.method);
+    exchange.expect_refusal = expect_refusal;
     Some(exchange)
 }

@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 use ai21_validate::Validator;
 use anyhow::{Context, Result, bail};
 
-use crate::args::{Endpoints, VerifyArgs};
+use crate::args::{Endpoints, TargetKind, VerifyArgs};
 use ai21_check::{Outcome, Summary};
 use ai21_report::Settings;
 
@@ -32,6 +32,14 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         jamba: matches!(endpoints, Endpoints::Both | Endpoints::Jamba),
         generated: args.generated,
         seed: args.seed,
+        server: match args.target.unwrap_or(if live {
+            TargetKind::Live
+        } else {
+            TargetKind::Mock
+        }) {
+            TargetKind::Mock => verify::Server::Mock,
+            TargetKind::Live => verify::Server::Live,
+        },
     };
     let key = match ApiKey::from_env(&args.api_key_env) {
         Ok(key) => key,
@@ -62,11 +70,16 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
             (None, None) => unreachable!("a mock is started when there is no base URL"),
         };
         output::log(&format!(
-            "verifying {} ({}): {} documented, {} generated and {} negative requests to {}",
+            "verifying {} ({}): {} documented, {} generated, {} targeted and {} negative requests to {}",
             ai21_capture::redact::url(&base_url),
-            if live { "live endpoint" } else { "embedded mock" },
+            match (live, plan.server) {
+                (false, _) => "embedded mock",
+                (true, verify::Server::Live) => "live endpoint",
+                (true, verify::Server::Mock) => "a mock, every expectation exact",
+            },
             counts.documented,
             counts.generated,
+            counts.targeted,
             counts.negative,
             match endpoints {
                 Endpoints::Both => "J2 complete and Jamba chat",
@@ -101,7 +114,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         for (index, sent) in sent.iter().enumerate() {
             let unrecorded_location = verify::location(None, &base_url, index);
             let (mut checked, exchange) =
-                verify::check(sent, unrecorded_location, &base_url, validator);
+                verify::check(sent, unrecorded_location, &base_url, validator, plan.server);
             if let (Some(file), Some(exchange)) = (record.as_mut(), exchange) {
                 exchange
                     .write_json_line(&mut *file)

@@ -6,6 +6,10 @@ use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
 use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
@@ -58,7 +62,7 @@ fn the_suite_passes_against_the_embedded_mock_and_records_a_readable_capture() {
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(
-        stderr.contains("(embedded mock): 4 documented, 6 generated and"),
+        stderr.contains("(embedded mock): 4 documented, 6 generated, 3 targeted and"),
         "{stderr}"
     );
     assert!(stderr.contains("to J2 complete and Jamba chat"), "{stderr}");
@@ -96,6 +100,14 @@ fn the_suite_passes_against_the_embedded_mock_and_records_a_readable_capture() {
         .expect("a summary");
     assert_eq!(summary["records"].as_u64(), Some(records - 1), "{summary}");
     assert_eq!(summary["unreadable"], 0, "{summary}");
+    // The negative cases are marked as meant to be refused, and were: `validate` passes.
+    assert_eq!(summary["with_errors"], 0, "{report}");
+    assert_eq!(validated.status.code(), Some(0), "{report}");
+    let refusals = captured
+        .lines()
+        .filter(|line| line.contains(r#""expect":"refusal""#))
+        .count();
+    assert!(refusals > 20, "{refusals} records marked as refusals");
 }
 
 /// A server that answers everything with 200 and a broken body: Jamba usage that does not
@@ -177,5 +189,174 @@ fn a_live_endpoint_needs_a_key_and_says_which_variable() {
     assert!(
         stderr.contains("a live endpoint needs an API key") && stderr.contains("AI21_API_KEY"),
         "{stderr}"
+    );
+}
+
+/// How the proxy in front of the mock lies.
+#[derive(Debug, Clone, Copy)]
+enum Lie {
+    /// 422 becomes 400 and 401 becomes 403.
+    Status,
+    /// Every `loc` of a 422 points at another field.
+    Loc,
+}
+
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    lie: Lie,
+    client: reqwest::Client,
+}
+
+async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut outgoing = proxy
+        .client
+        .post(format!("{}{}", proxy.upstream, parts.uri.path()))
+        .body(bytes);
+    for (name, value) in &parts.headers {
+        if name != "host" && name != "content-length" {
+            outgoing = outgoing.header(name.as_str(), value.as_bytes());
+        }
+    }
+    let Ok(answer) = outgoing.send().await else {
+        return (StatusCode::BAD_GATEWAY, "upstream failed").into_response();
+    };
+    let status = answer.status().as_u16();
+    let content_type = answer
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("application/json")
+        .to_owned();
+    let mut text = answer.text().await.unwrap_or_default();
+    let status = match (proxy.lie, status) {
+        (Lie::Status, 422) => 400,
+        (Lie::Status, 401) => 403,
+        (Lie::Loc, 422) => {
+            let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            if let Some(problems) = body.get_mut("detail").and_then(Value::as_array_mut) {
+                for problem in problems {
+                    problem["loc"] = json!(["body", "logitBias", "elsewhere"]);
+                }
+            }
+            text = body.to_string();
+            422
+        }
+        (_, status) => status,
+    };
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Body::from(text))
+        .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
+}
+
+/// Runs `verify` with `arguments` against a lying proxy in front of a mock, both on
+/// loopback.
+fn verify_through(lie: Lie, arguments: &[&str]) -> Output {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let mock = runtime
+        .block_on(ai21_mock::RunningMock::start(
+            "127.0.0.1:0".parse().expect("an address"),
+            ai21_mock::Config::default(),
+        ))
+        .expect("the mock starts");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("binds loopback");
+    let addr = listener.local_addr().expect("an address");
+    let proxy = Proxy {
+        upstream: mock.base_url(),
+        lie,
+        client: ai21_verify::http_client().expect("a client"),
+    };
+    let app = Router::new().fallback(forward).with_state(proxy);
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    let base_url = format!("http://{addr}");
+    let mut all = vec!["--base-url", base_url.as_str(), "--generated", "1"];
+    all.extend_from_slice(arguments);
+    let output = verify(&all, Some(KEY));
+    runtime.block_on(mock.stop()).expect("the mock stops");
+    output
+}
+
+#[test]
+fn a_proxy_that_answers_with_the_wrong_status_fails_naming_the_expectation() {
+    let output = verify_through(Lie::Status, &["--endpoints", "both"]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("(live endpoint)"), "{stderr}");
+    for expected in [
+        "error[verify/expected-status] at response (root): negative request without an API key: got status 403, expected 401 (expectation recorded-401: recorded traffic",
+        "error[verify/expected-status] at response (root): negative invalid/jamba-chat.request.n-zero.json: got status 400, expected 422 (expectation recorded-chat-422: recorded traffic",
+        // No J2 422 was recorded: live, a warning.
+        "warning[verify/expected-status] at response (root): negative invalid/j2-complete.request.top-p-above-one.json: got status 400, expected 422 (expectation j2-422: unconfirmed",
+    ] {
+        assert!(stdout.contains(expected), "{expected}\n{stdout}");
+    }
+    assert!(!stdout.contains(KEY) && !stderr.contains(KEY));
+}
+
+#[test]
+fn a_proxy_that_points_the_422_at_another_field_fails_as_a_mock() {
+    let output = verify_through(Lie::Loc, &["--target", "mock"]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("(a mock, every expectation exact)"),
+        "{stderr}"
+    );
+    let expected = r#"error[verify/expected-loc] at response (root): negative invalid/jamba-chat.request.max-tokens-over-4096.json: the 422 points at ["body","logitBias","elsewhere"], expected a `loc` at "/max_tokens" (expectation validation-loc: unconfirmed"#;
+    assert!(stdout.contains(expected), "{stdout}");
+
+    // Live, the shape of a 422 body is unconfirmed: a warning, and the run passes unless
+    // warnings are denied.
+    let output = verify_through(Lie::Loc, &[]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("warning[verify/expected-loc]"), "{stdout}");
+}
+
+#[test]
+fn serve_records_the_suite_with_its_refusals_marked_and_validate_passes_it() {
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    let recording = scratch.path().join("served.jsonl");
+    let recording_arg = recording.display().to_string();
+    let server = crate::support::Server::start(&["--record", &recording_arg]);
+    let base_url = server.base_url();
+    let output = verify(
+        &[
+            "--base-url",
+            &base_url,
+            "--target",
+            "mock",
+            "--generated",
+            "2",
+            "--endpoints",
+            "both",
+        ],
+        Some(KEY),
+    );
+    server.stop();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let recorded = std::fs::read_to_string(&recording).expect("the recording exists");
+    let marked = recorded
+        .lines()
+        .filter(|line| line.contains(r#""expect":"refusal""#))
+        .count();
+    assert!(marked > 20, "{marked} marked:\n{recorded}");
+    let validated = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
+        .args(["validate", &recording_arg])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(
+        validated.status.code(),
+        Some(0),
+        "{}",
+        text(&validated.stdout)
     );
 }
