@@ -39,10 +39,12 @@ use ai21_capture::{Location, Skipped, Unreadable};
 use ai21_validate::{Endpoint, PayloadKind, Report};
 
 mod check;
+mod levels;
 mod rules;
 mod summary;
 
 pub use check::{CheckOptions, check, check_line_fast, check_pending, check_record};
+pub use levels::{Level, RuleLevels, UnknownRule, check_spec};
 pub use rules::{
     CAPTURE_RULES, EXPECTED_REFUSAL_RULE, UNREADABLE_RULE, VERIFY_RULES, rule_catalogue,
 };

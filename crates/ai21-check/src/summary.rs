@@ -30,6 +30,9 @@ pub struct Summary {
     pub errors: u64,
     /// Warning findings in checked records.
     pub warnings: u64,
+    /// Findings dropped by an `allow` rule level ([`RuleLevels`](crate::RuleLevels)): in
+    /// neither `errors` nor `warnings`, but counted, so none vanishes silently.
+    pub allowed: u64,
     /// How long the run took.
     pub elapsed: Duration,
 }

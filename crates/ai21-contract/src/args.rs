@@ -153,6 +153,10 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub redact_content: bool,
 
+    /// Rule levels and the configuration file.
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
     /// Check every JSONL record by parsing it into a tree, never the fast way (the same
     /// findings, slower: for comparing the two)
     #[arg(long)]
@@ -262,12 +266,37 @@ pub struct VerifyArgs {
     /// Fail (exit 1) on warnings too
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Rule levels and the configuration file.
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Colour the human report
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// List passing checks too (human format)
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+/// Rule levels on the command line, and where the configuration file is.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RuleArgs {
+    /// Drop the findings of this rule id, or of every rule under a prefix ending in `/`
+    /// (`drift/`); they are counted as allowed in the summary (repeatable)
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Report the findings of this rule id or prefix as warnings (repeatable)
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Report the findings of this rule id or prefix as errors (repeatable)
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Read rule levels from this file [default: the first ai21-contract.toml found from
+    /// the working directory up]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 /// What kind of endpoint `verify` runs against.

@@ -12,11 +12,14 @@
 //! - `ai21_report` writes the outcomes as a human, JSON Lines, JUnit or SARIF report, and
 //!   [`output`] is the only module that prints;
 //! - [`args`] and [`commands`] are the arguments and one module per subcommand (the
-//!   hidden `generate-capture` writes `ai21_generate`'s benchmark captures).
+//!   hidden `generate-capture` writes `ai21_generate`'s benchmark captures), and
+//!   [`config`] the rule levels of `validate` and `verify`, from `ai21-contract.toml` and
+//!   the command line.
 //!
 
 pub mod args;
 pub mod commands;
+pub mod config;
 pub mod output;
 pub mod run;
 

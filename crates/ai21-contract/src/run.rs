@@ -27,7 +27,7 @@ use ai21_validate::Validator;
 
 use ai21_capture::{Items, Pending};
 use ai21_check::{CheckOptions, check_pending};
-use ai21_check::{Outcome, Summary};
+use ai21_check::{Outcome, RuleLevels, Summary};
 
 /// The most text a batch holds, in bytes: a J2 exchange with token arrays is up to about
 /// 110 KB, so a batch holds a few of those, or up to [`BATCH_ITEMS`] small exchanges.
@@ -54,8 +54,20 @@ pub struct RunOptions {
 /// The summary is balanced: its `records` is counted where items are read and its buckets
 /// where outcomes are classified, and the two agree (asserted).
 pub fn run(
+    items: Items<'_>,
+    options: RunOptions,
+    emit: impl FnMut(Outcome) -> io::Result<()>,
+) -> io::Result<Summary> {
+    run_with_levels(items, options, &RuleLevels::new(), emit)
+}
+
+/// [`run`], with rule levels applied to every outcome before it is counted and emitted:
+/// allowed findings are dropped and counted in the summary's `allowed`, the others take
+/// their level's severity.
+pub fn run_with_levels(
     mut items: Items<'_>,
     options: RunOptions,
+    levels: &RuleLevels,
     mut emit: impl FnMut(Outcome) -> io::Result<()>,
 ) -> io::Result<Summary> {
     let started = Instant::now();
@@ -65,7 +77,8 @@ pub fn run(
         jobs => jobs,
     };
     let mut summary = Summary::default();
-    let mut classify = |outcome: Outcome| {
+    let mut classify = |mut outcome: Outcome| {
+        summary.allowed += levels.apply_outcome(&mut outcome);
         summary.add(&outcome);
         emit(outcome)
     };

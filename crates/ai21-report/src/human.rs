@@ -128,9 +128,15 @@ impl super::Writer for Human<'_> {
         } else {
             self.paint(GREEN, "ok")
         };
+        // Findings an `allow` rule level dropped are counted, never silently gone.
+        let allowed = if summary.allowed > 0 {
+            format!(", {} allowed", summary.allowed)
+        } else {
+            String::new()
+        };
         writeln!(
             self.out,
-            "{}, {} in {:.2}s: {verdict}",
+            "{}, {}{allowed} in {:.2}s: {verdict}",
             count(summary.errors, "error"),
             count(summary.warnings, "warning"),
             summary.elapsed.as_secs_f64(),

@@ -143,6 +143,8 @@ struct SummaryLine {
     skipped: u64,
     errors: u64,
     warnings: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    allowed: u64,
     deny_warnings: bool,
     failed: bool,
     elapsed_seconds: f64,
@@ -236,10 +238,17 @@ impl super::Writer for Json<'_> {
             skipped: summary.skipped,
             errors: summary.errors,
             warnings: summary.warnings,
+            allowed: summary.allowed,
             deny_warnings: self.settings.deny_warnings,
             failed: summary.failed(self.settings.deny_warnings),
             elapsed_seconds: summary.elapsed.as_secs_f64(),
         })?;
         self.out.flush()
     }
+}
+
+/// Whether a count is zero (a member left out of the summary line then).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }

@@ -165,7 +165,7 @@ impl super::Writer for Sarif<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let invocation = json!({
+        let mut invocation = json!({
             "executionSuccessful": true,
             "properties": {
                 "records": summary.records,
@@ -181,6 +181,9 @@ impl super::Writer for Sarif<'_> {
                 "elapsedSeconds": summary.elapsed.as_secs_f64(),
             },
         });
+        if summary.allowed > 0 {
+            invocation["properties"]["allowed"] = json!(summary.allowed);
+        }
         if self.results > 0 {
             self.out.write_all(b"\n")?;
         }

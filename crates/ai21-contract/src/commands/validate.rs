@@ -20,6 +20,7 @@ use ai21_capture::{Input, ReadOptions};
 /// anything is checked (exit 2); what cannot be read inside the inputs (a line, an entry,
 /// a file in a directory) is a finding, and the run goes on.
 pub fn run(args: &ValidateArgs) -> Result<u8> {
+    let levels = crate::config::rule_levels(&args.rules)?;
     for input in &args.inputs {
         if input != "-" {
             readable(Path::new(input))?;
@@ -47,7 +48,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
         },
     };
     let mut outcomes = 0;
-    let summary = run::run(items, options, |outcome| {
+    let summary = run::run_with_levels(items, options, &levels, |outcome| {
         outcomes += 1;
         progress.update(outcomes);
         writer.outcome(&outcome)

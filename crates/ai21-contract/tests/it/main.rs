@@ -13,6 +13,7 @@ mod payload;
 mod python;
 mod readme;
 mod record_format;
+mod rule_levels;
 mod secrets;
 mod serve;
 mod stdin;

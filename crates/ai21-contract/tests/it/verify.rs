@@ -360,3 +360,95 @@ fn serve_records_the_suite_with_its_refusals_marked_and_validate_passes_it() {
         text(&validated.stdout)
     );
 }
+
+/// The text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a page of `docs/`.
+fn doc_section(page: &str, name: &str) -> String {
+    let text =
+        std::fs::read_to_string(workspace_root().join("docs").join(page)).expect("the page exists");
+    let start = format!("<!-- {name}:start -->");
+    let end = format!("<!-- {name}:end -->");
+    let from = text.find(&start).expect("the start marker") + start.len();
+    let to = text.find(&end).expect("the end marker");
+    text[from..to].to_owned()
+}
+
+#[test]
+fn the_documented_verify_rules_are_the_reported_ones() {
+    let documented: Vec<String> = doc_section("verify.md", "verify-rules")
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|line| line.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    let reported: Vec<String> = ai21_check::VERIFY_RULES
+        .iter()
+        .map(|rule| rule.id.to_owned())
+        .collect();
+    assert_eq!(documented, reported);
+    // And every source of an expectation is in the page's table.
+    let page = std::fs::read_to_string(workspace_root().join("docs/verify.md")).expect("the page");
+    for source in ai21_verify::SOURCES {
+        assert!(
+            page.contains(&format!("| `{}` |", source.id)),
+            "{}",
+            source.id
+        );
+    }
+}
+
+#[test]
+fn verify_deny_warnings_passes_offline_with_the_documented_configuration() {
+    let snippet = doc_section("verify.md", "offline-config");
+    let config = snippet
+        .trim()
+        .strip_prefix("```toml")
+        .and_then(|rest| rest.strip_suffix("```"))
+        .expect("a TOML block");
+    let root = tempfile::tempdir().expect("a temporary folder");
+    let deep = root.path().join("project").join("sub");
+    std::fs::create_dir_all(&deep).expect("folders");
+    std::fs::write(root.path().join("ai21-contract.toml"), config).expect("the file");
+    let run = |arguments: &[&str]| {
+        Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
+            .arg("verify")
+            .args(arguments)
+            .current_dir(&deep)
+            .env_remove("CI")
+            .env_remove("AI21_API_KEY")
+            .output()
+            .expect("the binary runs")
+    };
+    // Found from the working directory up.
+    let output = run(&["--deny-warnings", "--generated", "3", "--format", "json"]);
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    let summary: Value = stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|object| object["type"] == "summary")
+        .expect("a summary");
+    assert_eq!(
+        (&summary["warnings"], &summary["errors"]),
+        (&json!(0), &json!(0)),
+        "{summary}"
+    );
+    assert!(
+        summary["allowed"]
+            .as_u64()
+            .is_some_and(|allowed| allowed >= 7),
+        "{summary}"
+    );
+    // Without it, the retired models fail the run under --deny-warnings.
+    let output = run(&["--deny-warnings", "--generated", "3", "--no-config"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    // The command line can deny what the file allows, as specifically.
+    let output = run(&["--generated", "1", "--deny", "drift/retired-model"]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[drift/retired-model]"), "{stdout}");
+}
