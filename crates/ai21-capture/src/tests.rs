@@ -175,3 +175,44 @@ fn exchanges_need_an_ai21_endpoint() {
         "https://example.com/v1/chat: not an AI21 endpoint"
     );
 }
+
+#[test]
+fn a_record_meant_to_be_refused_reads_and_writes_its_marker() {
+    let line = r#"{"url": "/studio/v1/chat/completions", "expect": "refusal", "request": {"body": {"model": "jamba-mini"}}, "response": {"status": 422, "body": {"detail": []}}}"#;
+    let items: Vec<Item> =
+        read_from(vec![Input::Stdin], ReadOptions::default(), line.as_bytes()).collect();
+    let Item::Record(Record {
+        content: Content::Exchange(exchange),
+        ..
+    }) = &items[0]
+    else {
+        panic!("{items:?}")
+    };
+    assert!(exchange.expect_refusal);
+    let written = exchange.to_json_line();
+    assert!(written.contains(r#""expect":"refusal""#), "{written}");
+    let again: Vec<Item> = read_from(
+        vec![Input::Stdin],
+        ReadOptions::default(),
+        written.as_bytes(),
+    )
+    .collect();
+    assert_eq!(again, items);
+    // Without the marker, nothing is written; with another value, the line is unreadable.
+    let mut plain = (**exchange).clone();
+    plain.expect_refusal = false;
+    assert!(!plain.to_json_line().contains("expect"));
+    let other = line.replace(r#""refusal""#, r#""success""#);
+    let items: Vec<Item> =
+        read_from(vec![Input::Stdin], ReadOptions::default(), other.as_bytes()).collect();
+    let Item::Unreadable(unreadable) = &items[0] else {
+        panic!("{items:?}")
+    };
+    assert!(
+        unreadable
+            .message
+            .contains("unknown variant `success`, expected `refusal`"),
+        "{}",
+        unreadable.message
+    );
+}
