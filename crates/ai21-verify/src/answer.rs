@@ -23,19 +23,17 @@ fn number(request: &Value, key: &str, default: u64) -> u64 {
 /// The stop sequences of a request: J2's `stopSequences` list, Jamba's `stop` string or
 /// list.
 fn stops(request: &Value, key: &str) -> Vec<String> {
-    match request.get(key) {
+    let stops: Vec<String> = match request.get(key) {
         Some(Value::String(stop)) => vec![stop.clone()],
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(Value::as_str)
-            .filter(|stop| !stop.is_empty())
             .map(str::to_owned)
             .collect(),
         _ => Vec::new(),
-    }
-    .into_iter()
-    .filter(|stop| !stop.is_empty())
-    .collect()
+    };
+    // An empty stop sequence is in every text; it stops nothing.
+    stops.into_iter().filter(|stop| !stop.is_empty()).collect()
 }
 
 fn stop_in_text(name: &str, pointer: &str, text: &str, stops: &[String]) -> Option<Finding> {
