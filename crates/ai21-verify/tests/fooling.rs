@@ -19,6 +19,9 @@ enum Lie {
     Status,
     /// Every `loc` of a 422 points at another field.
     Loc,
+    /// Success answers ignore the request: a J2 answer loses its last completion, a Jamba
+    /// message ends with the stop sequence `##`, a stream loses its `data: [DONE]`.
+    Answers,
 }
 
 #[derive(Clone)]
@@ -65,6 +68,25 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
             }
             text = body.to_string();
             422
+        }
+        (Lie::Answers, 200) if content_type.starts_with("text/event-stream") => {
+            text = text.replace("data: [DONE]\n\n", "");
+            200
+        }
+        (Lie::Answers, 200) => {
+            let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            if let Some(completions) = body.get_mut("completions").and_then(Value::as_array_mut) {
+                completions.pop();
+            }
+            if let Some(choices) = body.get_mut("choices").and_then(Value::as_array_mut) {
+                for choice in choices {
+                    if let Some(Value::String(content)) = choice.pointer_mut("/message/content") {
+                        content.push_str(" ##");
+                    }
+                }
+            }
+            text = body.to_string();
+            200
         }
         (_, status) => status,
     };
@@ -217,6 +239,28 @@ fn a_proxy_that_points_the_422_elsewhere_fails_naming_the_field() {
     );
     assert!(
         findings.iter().all(|(_, error, _)| !*error),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn a_proxy_whose_answers_ignore_the_request_fails_the_targeted_checks() {
+    let findings = verify_findings(&run(Some(Lie::Answers), Server::Live));
+    let named = |rule: &str, case: &str| {
+        findings
+            .iter()
+            .any(|(found, error, message)| *found == rule && *error && message.contains(case))
+    };
+    assert!(
+        named("verify/choice-count", "targeted J2 numResults 3"),
+        "{findings:#?}"
+    );
+    assert!(
+        named("verify/stop-sequence", "targeted Jamba n 3"),
+        "{findings:#?}"
+    );
+    assert!(
+        named("verify/stream-framing", "targeted Jamba stream"),
         "{findings:#?}"
     );
 }
