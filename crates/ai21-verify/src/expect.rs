@@ -17,8 +17,8 @@ pub struct Source {
     pub id: &'static str,
     /// Whether recorded real traffic shows the API answering so.
     pub confirmed: bool,
-    /// What shows it, with a reference (`/work/shared/api-facts.md` section 7 is the
-    /// project's summary of the evidence).
+    /// What shows it, with a reference (section 7 of the API facts the project was built
+    /// from, `api-facts.md`, summarises the evidence).
     pub evidence: &'static str,
 }
 
