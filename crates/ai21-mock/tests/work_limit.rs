@@ -111,9 +111,33 @@ async fn requests_for_huge_answers_are_refused_quickly_in_flat_memory() {
     );
     assert!(elapsed < Duration::from_secs(10), "refused in {elapsed:?}");
 
-    let grown_mib = peak_kib().saturating_sub(before) / 1024;
+    let after_refusals = peak_kib();
+    let grown_mib = after_refusals.saturating_sub(before) / 1024;
     assert!(
         grown_mib < 64,
         "the peak memory grew by {grown_mib} MiB while refusing"
+    );
+
+    // Just under the limit, the answer is built and sent whole: 245740 entries.
+    let largest = json!({"prompt": "x", "numResults": 3, "maxTokens": 8191, "topKReturn": 9});
+    // Read as bytes: a `Value` of it would take more memory than the mock does.
+    let request = Request::post(J2)
+        .header("authorization", "Bearer test-key")
+        .body(Body::from(largest.to_string()))
+        .expect("a request");
+    let response = router.clone().oneshot(request).await.expect("answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+    let answer_mib = peak_kib().saturating_sub(after_refusals) / 1024;
+    #[allow(clippy::print_stderr, reason = "the measured size, for the docs")]
+    {
+        eprintln!(
+            "peak memory: +{grown_mib} MiB refusing, +{answer_mib} MiB answering 245740 entries in {} MiB",
+            bytes.len() / (1024 * 1024)
+        );
+    }
+    assert!(
+        answer_mib < 64,
+        "the largest answer within the limit took {answer_mib} MiB"
     );
 }
