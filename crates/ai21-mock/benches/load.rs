@@ -318,7 +318,10 @@ async fn run(seconds: u64, clients: usize) {
                     let request = &malformed[turn % malformed.len()];
                     turn += 1;
                     let mut builder = client
-                        .request(request.method.clone(), format!("{base_url}{}", request.path))
+                        .request(
+                            request.method.clone(),
+                            format!("{base_url}{}", request.path),
+                        )
                         .header("content-type", "application/json")
                         .body(request.body.clone());
                     if request.keyed {
@@ -439,10 +442,7 @@ async fn run(seconds: u64, clients: usize) {
         malformed_total > 0,
         "no malformed request was answered during the load"
     );
-    assert_eq!(
-        not_4xx, 0,
-        "every malformed request gets a 4xx: {listed:?}"
-    );
+    assert_eq!(not_4xx, 0, "every malformed request gets a 4xx: {listed:?}");
     match (samples.get(4), samples.last()) {
         (Some(settled), Some(end)) => {
             let growth = end.saturating_sub(*settled) / 1024;

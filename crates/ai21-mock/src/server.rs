@@ -6,15 +6,21 @@
 //! |---|---|
 //! | `POST /studio/v1/{model}/complete`, `POST /studio/v1/{model}/{custom}/complete` | a J2 completion |
 //! | `POST /studio/v1/chat/completions` | a Jamba chat completion, or a `text/event-stream` with `stream: true` |
-//! | no or empty `Authorization: Bearer <key>`, or a key outside the configured set | 401 |
+//! | no or empty `Authorization: Bearer <key>` (the scheme in any case, RFC 9110), or a key outside the configured set | 401 |
 //! | a body that is not JSON | 400 |
 //! | a body larger than the limit | 413 |
 //! | a request that breaks the contract | 422, `{"detail": [{"loc", "msg", "type"}]}` listing the findings |
+//! | a J2 request whose answer would exceed [`synth::MAX_ANSWER_ENTRIES`] | 422, one problem per field that makes it large, of type [`WORK_LIMIT_TYPE`] |
 //! | another method on an API path | 405 |
 //! | any other path | 404 |
 //!
 //! Every error body is the API's envelope `{"detail": ...}`; a client mistake never gets
 //! a 500 (only fault injection sends one).
+//!
+//! **Faults.** With [`Config::faults`], a share of the requests that would be answered get
+//! a [`Fault`] instead, on either endpoint: 429, 500 or 503 in the envelope, the normal
+//! answer late, or the normal answer cut off mid-way (a stream after half its events, a
+//! JSON body after half its declared `Content-Length`), the connection then closed.
 //!
 //! **Lenient and strict.** The real server ignores request fields it does not know (clients
 //! that sent extra keys got normal answers), and warnings do not stop it. By default the
@@ -30,7 +36,7 @@
 //! **Recording.** With [`Config::record`], every exchange on an API path (a path one of
 //! the routes above names, whatever the method: answers and refusals alike) is handed to
 //! the caller as a [`RecordedExchange`] once its response has been sent: a streamed answer
-//! with every byte of its `text/event-stream`, a cut stream with what was sent before the
+//! with every byte of its `text/event-stream`, a cut answer with what was sent before the
 //! cut. The library writes nothing itself; `ai21-contract serve --record` writes the
 //! exchanges as a JSONL capture.
 use std::collections::BTreeSet;

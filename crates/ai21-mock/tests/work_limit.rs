@@ -127,7 +127,12 @@ async fn requests_for_huge_answers_are_refused_quickly_in_flat_memory() {
         .expect("a request");
     let response = router.clone().oneshot(request).await.expect("answers");
     assert_eq!(response.status().as_u16(), 200);
-    let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
     let answer_mib = peak_kib().saturating_sub(after_refusals) / 1024;
     #[allow(clippy::print_stderr, reason = "the measured size, for the docs")]
     {
