@@ -463,7 +463,7 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     if let Typed::J2(request) = &typed {
         let work = synth::J2Work::of(request);
         if !work.within_limit() {
-            return work_limit(&bytes, &work);
+            return work_limit(request, &work);
         }
     }
 
@@ -506,14 +506,18 @@ enum Typed {
 /// The 422 of a J2 request whose answer would exceed [`synth::MAX_ANSWER_ENTRIES`]: one
 /// problem for each field that makes it large (the prompt, and those of `numResults`,
 /// `maxTokens` and `topKReturn` the request gives), each with the whole reckoning.
-fn work_limit(body: &[u8], work: &synth::J2Work) -> Response {
-    let given: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+fn work_limit(request: &J2CompleteRequest, work: &synth::J2Work) -> Response {
     let message = work.explain();
-    let problems: Vec<Value> = ["prompt", "numResults", "maxTokens", "topKReturn"]
-        .into_iter()
-        .filter(|field| given.get(field).is_some())
-        .map(|field| json!({"loc": ["body", field], "msg": message, "type": WORK_LIMIT_TYPE}))
-        .collect();
+    let problems: Vec<Value> = [
+        ("prompt", true),
+        ("numResults", request.num_results.is_some()),
+        ("maxTokens", request.max_tokens.is_some()),
+        ("topKReturn", request.top_k_return.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, given)| *given)
+    .map(|(field, _)| json!({"loc": ["body", field], "msg": message, "type": WORK_LIMIT_TYPE}))
+    .collect();
     error(StatusCode::UNPROCESSABLE_ENTITY, Value::Array(problems))
 }
 
