@@ -20,7 +20,9 @@
 //!    and skips empty optional arrays when serialising. Every optional property is
 //!    rewritten so that a round trip keeps exactly what was sent: `Option<T>` for
 //!    properties that may not be null (and `null` is rejected), `Option<Option<T>>` for
-//!    properties that may be (absent is `None`, `null` is `Some(None)`).
+//!    properties that may be (absent is `None`, `null` is `Some(None)`). The same pass
+//!    makes every integer field read an integral float (`30.0`) as the integer JSON
+//!    Schema says it is, and refuse `30.5`.
 //!
 //! The output is formatted with prettyplease and is byte-identical on every run and
 //! machine: it contains no date, path or tool version.
@@ -137,7 +139,8 @@ pub struct Options {
     /// The map type used for JSON objects with free-form keys.
     pub map_type: String,
     /// The path of the serde helper module the presence pass refers to (it must provide
-    /// `present` and `nullable` deserializers, as `ai21_models::presence` does).
+    /// the `present`, `nullable`, `integer`, `present_integer` and `nullable_integer`
+    /// deserializers, as `ai21_models::presence` does).
     pub presence_module: String,
     /// The path of the module holding the definitions several schemas share, as
     /// [`generate_set`] writes it.

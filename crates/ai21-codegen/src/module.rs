@@ -2,8 +2,8 @@
 //! vendor their types instead of depending on a crate.
 //!
 //! The module holds a submodule per payload kind, `shared` (the definitions several
-//! payloads share) and `presence` (the two deserializers that keep an optional property's
-//! presence), and re-exports the six root types at its top level. It depends on `serde`
+//! payloads share) and `presence` (the deserializers that keep an optional property's
+//! presence and read integers as JSON Schema does), and re-exports the six root types at its top level. It depends on `serde`
 //! (with `derive`) and `serde_json` only.
 
 use std::fmt::Write as _;

@@ -12,6 +12,14 @@
 //! always skipped when `None`. Deserialization goes through the helper module named in
 //! the options (`present` and `nullable`), because serde's own `Option` handling maps
 //! `null` to `None`.
+//!
+//! The same pass makes every integer field read an integer as JSON Schema does: `30.0`
+//! and `3e1` are the integer 30 to the schema, and serde's integer types refuse them. A
+//! field whose type is a Rust integer reads through the helper module's `integer`, an
+//! optional one through `present_integer` or `nullable_integer` (for fields of structs,
+//! of struct variants, and of tuple variants and tuple structs alike); values are still
+//! written as integers. An integer anywhere else in a field's type (a list of integers,
+//! say) is an error naming the field, as no helper reads it yet.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +38,7 @@ pub(crate) fn rewrite(
         match item {
             Item::Struct(item) => {
                 let container = item.ident.to_string();
+                integer_tuple_fields(&container, &mut item.fields, presence_module)?;
                 rewrite_fields(
                     &container,
                     None,
@@ -42,6 +51,8 @@ pub(crate) fn rewrite(
                 let container = item.ident.to_string();
                 for variant in &mut item.variants {
                     let tag = variant_tag(variant)?;
+                    let name = format!("{container}::{}", variant.ident);
+                    integer_tuple_fields(&name, &mut variant.fields, presence_module)?;
                     rewrite_fields(
                         &container,
                         Some(tag),
@@ -95,18 +106,37 @@ fn rewrite_fields(
             .get(&key)
             .ok_or_else(|| format!("{container}.{name}: no schema facts for this field"))?;
         if facts.required {
+            if is_integer(&field.ty) {
+                let deserialize_with = format!("{presence_module}::integer");
+                field
+                    .attrs
+                    .push(syn::parse_quote!(#[serde(deserialize_with = #deserialize_with)]));
+            } else {
+                no_nested_integer(&field.ty, &format!("{container}.{name}"))?;
+            }
             continue;
         }
         let inner = option_inner(&field.ty)
             .cloned()
             .unwrap_or_else(|| field.ty.clone());
-        let (ty, deserializer): (Type, &str) = if facts.nullable {
-            (
+        let integer = is_integer(&inner);
+        if !integer {
+            no_nested_integer(&inner, &format!("{container}.{name}"))?;
+        }
+        let (ty, deserializer): (Type, &str) = match (facts.nullable, integer) {
+            (true, false) => (
                 syn::parse_quote!(::std::option::Option<::std::option::Option<#inner>>),
                 "nullable",
-            )
-        } else {
-            (syn::parse_quote!(::std::option::Option<#inner>), "present")
+            ),
+            (true, true) => (
+                syn::parse_quote!(::std::option::Option<::std::option::Option<#inner>>),
+                "nullable_integer",
+            ),
+            (false, false) => (syn::parse_quote!(::std::option::Option<#inner>), "present"),
+            (false, true) => (
+                syn::parse_quote!(::std::option::Option<#inner>),
+                "present_integer",
+            ),
         };
         field.ty = ty;
         field
@@ -122,6 +152,67 @@ fn rewrite_fields(
             },
         };
         field.attrs.push(attribute);
+    }
+    Ok(())
+}
+
+/// The Rust integer types typify writes for a JSON Schema `integer`.
+const INTEGERS: [&str; 10] = [
+    "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize",
+];
+
+/// Whether `ty` is a Rust integer type (`u64`, `::std::primitive::u64`).
+fn is_integer(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return false };
+    path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| {
+            last.arguments.is_empty() && INTEGERS.contains(&last.ident.to_string().as_str())
+        })
+}
+
+/// An error when an integer type appears inside `ty` (`Vec<u64>`): no helper reads one
+/// there the way JSON Schema does.
+fn no_nested_integer(ty: &Type, field: &str) -> Result<(), String> {
+    use syn::visit::Visit;
+
+    struct Find(bool);
+    impl Visit<'_> for Find {
+        fn visit_type(&mut self, ty: &Type) {
+            if is_integer(ty) {
+                self.0 = true;
+            }
+            syn::visit::visit_type(self, ty);
+        }
+    }
+    let mut find = Find(false);
+    find.visit_type(ty);
+    if find.0 {
+        let shown = quote::quote!(#ty).to_string();
+        return Err(format!(
+            "{field}: an integer inside `{shown}`: the integer pass reads integer fields and optional integer fields only (an integral float such as 30.0 would be refused there); give the integers a field of their own or extend the pass"
+        ));
+    }
+    Ok(())
+}
+
+/// Points the integer fields of a tuple struct or tuple variant at the `integer` helper.
+fn integer_tuple_fields(
+    container: &str,
+    fields: &mut Fields,
+    presence_module: &str,
+) -> Result<(), String> {
+    let Fields::Unnamed(fields) = fields else {
+        return Ok(());
+    };
+    for (index, field) in fields.unnamed.iter_mut().enumerate() {
+        if is_integer(&field.ty) {
+            let deserialize_with = format!("{presence_module}::integer");
+            field
+                .attrs
+                .push(syn::parse_quote!(#[serde(deserialize_with = #deserialize_with)]));
+        } else {
+            no_nested_integer(&field.ty, &format!("{container}.{index}"))?;
+        }
     }
     Ok(())
 }

@@ -170,6 +170,43 @@ fn optional_fields_keep_absence_null_and_empty_apart() {
 }
 
 #[test]
+fn integer_fields_read_integral_floats_through_the_helpers() {
+    let schema = json!({
+        "title": "Root", "type": "object", "required": ["count"],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "limit": {"type": ["integer", "null"], "minimum": 0},
+            "offset": {"type": "integer"},
+            "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+        }
+    });
+    let source = generate(&schema, &options()).expect("generates").source;
+    let compact: String = source.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "#[serde(deserialize_with = \"crate::presence::integer\")] pub count: u64",
+        "deserialize_with = \"crate::presence::nullable_integer\" )] pub limit:",
+        "deserialize_with = \"crate::presence::present_integer\" )] pub offset:",
+        "Integer(#[serde(deserialize_with = \"crate::presence::integer\")] i64)",
+    ] {
+        assert!(compact.contains(expected), "{expected}\n{source}");
+    }
+}
+
+#[test]
+fn integers_the_pass_cannot_read_are_errors_naming_the_field() {
+    let schema = json!({
+        "title": "Root", "type": "object",
+        "properties": {"counts": {"type": "array", "items": {"type": "integer", "minimum": 0}}}
+    });
+    let error = generate(&schema, &options()).expect_err("a list of integers");
+    let message = error.to_string();
+    assert!(
+        message.starts_with("test.schema.json: generated code: Root.counts: an integer inside"),
+        "{message}"
+    );
+}
+
+#[test]
 fn output_is_deterministic_and_says_it_is_generated() {
     for kind in ai21_schemas::PayloadKind::ALL {
         let options = Options::new(kind.type_name(), format!("schemas/{}", kind.file_name()));

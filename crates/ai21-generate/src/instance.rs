@@ -16,7 +16,10 @@
 //! Optional properties are present about half the time. Strings are made of
 //! [`WORDS`] (English, some accented and non-Latin words, an emoji), now
 //! and then on several lines, not of random code points, so generated payloads look like
-//! traffic and still exercise non-ASCII text. Numbers hit their bounds often.
+//! traffic and still exercise non-ASCII text. Numbers hit their bounds often. Integers
+//! are now and then written as floats (`30.0`, about one in seven), which JSON Schema
+//! reads as integers, so the tests that compare the schemas with the typed models, the
+//! validator and the mock cover that spelling too.
 //!
 //! [`strategy`] adds, for a payload kind, the API rules the schema cannot express, by
 //! adjusting each generated value (still valid against the schema):
@@ -582,8 +585,22 @@ fn integer(map: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Valu
         4 => (low..=high).prop_map(Value::from),
         1 => Just(Value::from(low)),
         1 => Just(Value::from(high)),
+        // Written as a float (`30.0`): JSON Schema reads any integral number as an
+        // integer, and so must everything the schema is compared with.
+        1 => (low..=high).prop_map(integral_float),
     ]
     .boxed())
+}
+
+/// `value` written as a JSON float, such as `30.0`: the same integer to JSON Schema.
+fn integral_float(value: i64) -> Value {
+    // The generator's integers are small (INTEGER_SPAN around the schema's bounds), so the
+    // f64 is exact.
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "small integers are exact in an f64"
+    )]
+    Value::from(value as f64)
 }
 
 fn number(map: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>> {

@@ -131,9 +131,22 @@ pub fn unspell(token: &str) -> String {
 /// `<|newline|>`).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tiling = Tiling::new();
-    let mut tokens = Vec::new();
+    pieces(text).map(|piece| tiling.push(piece)).collect()
+}
+
+/// How many tokens [`tokenize`] cuts `text` into, without building them: what an answer
+/// to a prompt costs can be known before it is written.
+pub fn token_count(text: &str) -> u64 {
+    pieces(text).count() as u64
+}
+
+/// The pieces of text [`tokenize`] makes tokens of.
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
-    while !rest.is_empty() {
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
         let end = if rest.starts_with('\n') {
             1
         } else {
@@ -142,10 +155,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             spaces + word.find([' ', '\n']).unwrap_or(word.len())
         };
         let (piece, after) = rest.split_at(end);
-        tokens.push(tiling.push(piece));
         rest = after;
-    }
-    tokens
+        Some(piece)
+    })
 }
 
 #[cfg(test)]

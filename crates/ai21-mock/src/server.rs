@@ -6,15 +6,21 @@
 //! |---|---|
 //! | `POST /studio/v1/{model}/complete`, `POST /studio/v1/{model}/{custom}/complete` | a J2 completion |
 //! | `POST /studio/v1/chat/completions` | a Jamba chat completion, or a `text/event-stream` with `stream: true` |
-//! | no or empty `Authorization: Bearer <key>`, or a key outside the configured set | 401 |
+//! | no or empty `Authorization: Bearer <key>` (the scheme in any case, RFC 9110), or a key outside the configured set | 401 |
 //! | a body that is not JSON | 400 |
 //! | a body larger than the limit | 413 |
 //! | a request that breaks the contract | 422, `{"detail": [{"loc", "msg", "type"}]}` listing the findings |
+//! | a J2 request whose answer would exceed [`synth::MAX_ANSWER_ENTRIES`] | 422, one problem per field that makes it large, of type [`WORK_LIMIT_TYPE`] |
 //! | another method on an API path | 405 |
 //! | any other path | 404 |
 //!
 //! Every error body is the API's envelope `{"detail": ...}`; a client mistake never gets
 //! a 500 (only fault injection sends one).
+//!
+//! **Faults.** With [`Config::faults`], a share of the requests that would be answered get
+//! a [`Fault`] instead, on either endpoint: 429, 500 or 503 in the envelope, the normal
+//! answer late, or the normal answer cut off mid-way (a stream after half its events, a
+//! JSON body after half its declared `Content-Length`), the connection then closed.
 //!
 //! **Lenient and strict.** The real server ignores request fields it does not know (clients
 //! that sent extra keys got normal answers), and warnings do not stop it. By default the
@@ -30,7 +36,7 @@
 //! **Recording.** With [`Config::record`], every exchange on an API path (a path one of
 //! the routes above names, whatever the method: answers and refusals alike) is handed to
 //! the caller as a [`RecordedExchange`] once its response has been sent: a streamed answer
-//! with every byte of its `text/event-stream`, a cut stream with what was sent before the
+//! with every byte of its `text/event-stream`, a cut answer with what was sent before the
 //! cut. The library writes nothing itself; `ai21-contract serve --record` writes the
 //! exchanges as a JSONL capture.
 use std::collections::BTreeSet;
@@ -153,9 +159,10 @@ pub enum Fault {
     Unavailable,
     /// The normal answer, after [`Faults::slow_delay`].
     Slow,
-    /// For a streamed answer, the connection is cut after half the events; other
-    /// requests get a 503 instead.
-    CutStream,
+    /// The normal answer (200 and its headers), cut off mid-way: a stream after half its
+    /// events, a JSON answer after half its bytes (its `Content-Length` is the whole
+    /// body's); the connection then closes, as a dropped one does.
+    Cut,
 }
 
 impl Fault {
@@ -165,7 +172,7 @@ impl Fault {
         Fault::ServerError,
         Fault::Unavailable,
         Fault::Slow,
-        Fault::CutStream,
+        Fault::Cut,
     ];
 
     /// The name used on the command line: `429`, `500`, `503`, `slow`, `cut`.
@@ -175,7 +182,7 @@ impl Fault {
             Fault::ServerError => "500",
             Fault::Unavailable => "503",
             Fault::Slow => "slow",
-            Fault::CutStream => "cut",
+            Fault::Cut => "cut",
         }
     }
 
@@ -312,13 +319,27 @@ fn authorized(headers: &HeaderMap, keys: Option<&BTreeSet<String>>) -> bool {
     let Some(key) = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|key| !key.is_empty())
+        .and_then(bearer_token)
     else {
         return false;
     };
     keys.is_none_or(|keys| keys.contains(key))
+}
+
+/// The token of an `Authorization` value with the Bearer scheme, if it has one.
+///
+/// RFC 9110 (section 11.1): the scheme is case-insensitive (`bearer`, `BEARER`), and the
+/// credentials follow after one or more spaces (`1*SP`); tabs are accepted too, and
+/// whitespace around the value is not part of it. The token itself is one run of
+/// non-whitespace characters: `Bearer a b` has no valid token.
+fn bearer_token(value: &str) -> Option<&str> {
+    let value = value.trim_matches([' ', '\t']);
+    let (scheme, rest) = value.split_once([' ', '\t'])?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = rest.trim_start_matches([' ', '\t']);
+    (!token.is_empty() && !token.contains([' ', '\t'])).then_some(token)
 }
 
 /// A finding as a FastAPI-style validation problem: `loc` is `body` and the pointer's
@@ -378,7 +399,7 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
         Ok(bytes) => bytes,
         Err(_) => return too_large(config.body_limit),
     };
-    let mut body: Value = match serde_json::from_slice(&bytes) {
+    let body: Value = match serde_json::from_slice(&bytes) {
         Ok(body) => body,
         Err(parse_error) => {
             return error(
@@ -387,7 +408,6 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
             );
         }
     };
-    integral_numbers_as_integers(&mut body);
     let (kind, _) = endpoint.kinds();
     // The body, and for J2 the model the path names (reported once when the body names it
     // too, as the v2 Python SDK's bodies do).
@@ -426,6 +446,27 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     let reported: Vec<&Finding> = report.findings.iter().collect();
     let findings = findings_header(&reported);
 
+    // The answer is built from the typed request, without the fields the server ignores.
+    let mut cleaned = body;
+    shared.validator.remove_unknown_fields(kind, &mut cleaned);
+    let schema = kind.schema();
+    saturate_integers(schema, schema, &mut cleaned);
+    let typed = match endpoint {
+        Endpoint::J2Complete { .. } => serde_json::from_value(cleaned).map(Typed::J2),
+        Endpoint::JambaChat => serde_json::from_value(cleaned).map(Typed::Chat),
+    };
+    let typed = match typed {
+        Ok(typed) => typed,
+        Err(parse_error) => return typed_parse_failure(&parse_error),
+    };
+    // A request whose answer would be too large is refused before any work is done.
+    if let Typed::J2(request) = &typed {
+        let work = synth::J2Work::of(request);
+        if !work.within_limit() {
+            return work_limit(request, &work);
+        }
+    }
+
     let number = shared.requests.fetch_add(1, Ordering::Relaxed);
     let fault = pick_fault(&config.faults, config.seed, number);
     if let Some(fault @ (Fault::TooManyRequests | Fault::ServerError | Fault::Unavailable)) = fault
@@ -435,33 +476,20 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     if fault == Some(Fault::Slow) {
         tokio::time::sleep(config.faults.slow_delay).await;
     }
-
-    // The answer is built from the typed request, without the fields the server ignores.
-    let mut cleaned = body;
-    shared.validator.remove_unknown_fields(kind, &mut cleaned);
-    let schema = kind.schema();
-    saturate_integers(schema, schema, &mut cleaned);
-    let mut response = match endpoint {
-        Endpoint::J2Complete { .. } => match serde_json::from_value::<J2CompleteRequest>(cleaned) {
-            Ok(request) => {
-                let answer = synth::j2_complete(&request, config.seed);
-                json_response(&answer, answer_id(&answer.id))
-            }
-            Err(parse_error) => typed_parse_failure(&parse_error),
-        },
-        Endpoint::JambaChat => match serde_json::from_value::<JambaChatRequest>(cleaned) {
-            Ok(request) if request.stream == Some(Some(true)) => {
-                let cut = fault == Some(Fault::CutStream);
-                stream_response(&request, config.seed, cut)
-            }
-            Ok(_) if fault == Some(Fault::CutStream) => fault_response(Fault::Unavailable),
-            Ok(request) => {
-                let answer = synth::jamba_chat(&request, config.seed);
-                let id = answer.id.clone();
-                json_response(&answer, id)
-            }
-            Err(parse_error) => typed_parse_failure(&parse_error),
-        },
+    let cut = fault == Some(Fault::Cut);
+    let mut response = match typed {
+        Typed::J2(request) => {
+            let answer = synth::j2_complete(&request, config.seed);
+            json_response(&answer, answer_id(&answer.id), cut)
+        }
+        Typed::Chat(request) if request.stream == Some(Some(true)) => {
+            stream_response(&request, config.seed, cut)
+        }
+        Typed::Chat(request) => {
+            let answer = synth::jamba_chat(&request, config.seed);
+            let id = answer.id.clone();
+            json_response(&answer, id, cut)
+        }
     };
     if let Some(findings) = findings {
         response.headers_mut().insert(FINDINGS_HEADER, findings);
@@ -469,32 +497,32 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     response
 }
 
-/// Writes every integral number of a request as an integer: `3806.0` as `3806`.
-///
-/// JSON has one number type, so `3806.0` is the integer 3806 to JSON Schema (`"type":
-/// "integer"` accepts it), to the validator's rules and to the real server (pydantic reads
-/// an integral float into an `int` field), but serde reads it into a `u64` field as an
-/// error. Read as integers, the typed request the answer is built from sees the value the
-/// client meant. The recording keeps the body as sent. Schemathesis found this: a
-/// `maxTokens` of `3806.0` was refused.
-fn integral_numbers_as_integers(value: &mut Value) {
-    match value {
-        Value::Number(number) if number.is_f64() => {
-            let Some(float) = number.as_f64().filter(|float| float.fract() == 0.0) else {
-                return;
-            };
-            // 2^64 and -2^63 are exact in an f64, and so are the casts in between.
-            if (0.0..U64_END).contains(&float) {
-                *value = Value::from(float as u64);
-            } else if (-9_223_372_036_854_775_808.0..0.0).contains(&float) {
-                *value = Value::from(float as i64);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
-        Value::Object(object) => object.values_mut().for_each(integral_numbers_as_integers),
-        _ => {}
-    }
+/// A request, typed.
+enum Typed {
+    J2(J2CompleteRequest),
+    Chat(JambaChatRequest),
 }
+
+/// The 422 of a J2 request whose answer would exceed [`synth::MAX_ANSWER_ENTRIES`]: one
+/// problem for each field that makes it large (the prompt, and those of `numResults`,
+/// `maxTokens` and `topKReturn` the request gives), each with the whole reckoning.
+fn work_limit(request: &J2CompleteRequest, work: &synth::J2Work) -> Response {
+    let message = work.explain();
+    let problems: Vec<Value> = [
+        ("prompt", true),
+        ("numResults", request.num_results.is_some()),
+        ("maxTokens", request.max_tokens.is_some()),
+        ("topKReturn", request.top_k_return.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, given)| *given)
+    .map(|(field, _)| json!({"loc": ["body", field], "msg": message, "type": WORK_LIMIT_TYPE}))
+    .collect();
+    error(StatusCode::UNPROCESSABLE_ENTITY, Value::Array(problems))
+}
+
+/// The `type` of the problems of a request refused for the size of its answer.
+pub const WORK_LIMIT_TYPE: &str = "mock/work-limit";
 
 /// Writes every integer of a request that the typed models cannot hold (one of 2^64 or
 /// more, where the schema takes integers only) as the largest they hold, `u64::MAX`.
@@ -568,14 +596,29 @@ fn answer_id(id: &ai21_models::j2_complete_response::CompletionId) -> String {
     }
 }
 
-fn json_response<T: serde::Serialize>(answer: &T, request_id: String) -> Response {
+/// A JSON answer; with `cut`, the connection breaks after half its body (see
+/// [`cut_body`]).
+fn json_response<T: serde::Serialize>(answer: &T, request_id: String, cut: bool) -> Response {
     let body = serde_json::to_string(answer).unwrap_or_else(|_| "{}".to_owned());
-    let mut response = (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response();
+    let mut response = if cut {
+        let length = body.len();
+        let mut response = Response::new(cut_body(Bytes::from(body)));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        response
+    } else {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("request-id", value);
     }
@@ -603,20 +646,12 @@ fn stream_response(request: &JambaChatRequest, seed: u64, cut: bool) -> Response
         // own write (the task pauses between them, as a real token stream does), so the
         // headers and those events are on the wire before the failure.
         events.truncate(events.len() / 2);
-        let failure = std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "fault injection: stream cut",
-        );
         let paced =
             futures_util::StreamExt::then(futures_util::stream::iter(events), |event| async move {
                 tokio::time::sleep(Duration::from_millis(5)).await;
                 event
             });
-        let failure = futures_util::stream::once(async move {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            Err(failure)
-        });
-        Body::from_stream(futures_util::StreamExt::chain(paced, failure))
+        Body::from_stream(futures_util::StreamExt::chain(paced, connection_failure()))
     } else {
         Body::from_stream(futures_util::stream::iter(events))
     };
@@ -629,6 +664,27 @@ fn stream_response(request: &JambaChatRequest, seed: u64, cut: bool) -> Response
         response.headers_mut().insert("request-id", value);
     }
     response
+}
+
+/// A body that sends the first half of `whole`, then breaks the connection: with the
+/// `Content-Length` of the whole body set by the caller, the client sees the connection
+/// close before the declared body is complete, as with a dropped connection.
+fn cut_body(whole: Bytes) -> Body {
+    let half = whole.slice(..whole.len() / 2);
+    let first = futures_util::stream::once(async move { Ok::<_, std::io::Error>(half) });
+    Body::from_stream(futures_util::StreamExt::chain(first, connection_failure()))
+}
+
+/// The end of a cut body: an error after a pause, so what was sent before it is on the
+/// wire first; the server then closes the connection without ending the body.
+fn connection_failure() -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault injection: connection cut",
+        ))
+    })
 }
 
 fn pick_fault(faults: &Faults, seed: u64, number: u64) -> Option<Fault> {
@@ -658,7 +714,7 @@ fn fault_response(fault: Fault) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR,
             json!("Internal server error (fault injection)"),
         ),
-        Fault::Unavailable | Fault::Slow | Fault::CutStream => error(
+        Fault::Unavailable | Fault::Slow | Fault::Cut => error(
             StatusCode::SERVICE_UNAVAILABLE,
             json!("Service unavailable (fault injection)"),
         ),

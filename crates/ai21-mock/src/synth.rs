@@ -143,7 +143,81 @@ fn completion(
     }
 }
 
+/// The most entries one J2 answer may hold: tokens (of the prompt and of every
+/// completion) plus their top-token alternatives. See [`J2Work`].
+pub const MAX_ANSWER_ENTRIES: u64 = 262_144;
+
+/// What a J2 answer costs, counted from the request before anything is written.
+///
+/// A J2 answer holds every prompt token and up to `maxTokens` tokens in each of the
+/// `numResults` completions, and each token carries `topKReturn` alternatives. Each bound
+/// is small on its own (the schema allows 16 results, 8191 tokens, 10 alternatives, and a
+/// prompt as long as the body limit), but their product is not: 16 × 8191 × 11 is 1.4
+/// million entries, hundreds of megabytes for one request. The mock refuses a request
+/// whose answer would hold more than [`MAX_ANSWER_ENTRIES`] (the server answers 422).
+/// Jamba answers need no such limit: a choice says 8 to 48 tokens whatever `max_tokens`
+/// is, so `n` (at most 16) bounds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct J2Work {
+    /// Tokens of the prompt, as the answer cuts it.
+    pub prompt_tokens: u64,
+    /// Completions (`numResults`, default 1).
+    pub num_results: u64,
+    /// The most tokens of each completion (`maxTokens`, default 16).
+    pub max_tokens: u64,
+    /// Alternatives per token (`topKReturn`, default 0).
+    pub top_k_return: u64,
+}
+
+impl J2Work {
+    /// The work of answering `request`.
+    pub fn of(request: &J2CompleteRequest) -> J2Work {
+        J2Work {
+            prompt_tokens: tiling::token_count(&request.prompt),
+            num_results: request.num_results.flatten().unwrap_or(1).max(1),
+            max_tokens: request
+                .max_tokens
+                .flatten()
+                .unwrap_or(J2_DEFAULT_MAX_TOKENS),
+            top_k_return: request.top_k_return.flatten().unwrap_or(0),
+        }
+    }
+
+    /// The most tokens the answer holds: the prompt's and every completion's.
+    pub fn tokens(&self) -> u64 {
+        self.num_results
+            .saturating_mul(self.max_tokens)
+            .saturating_add(self.prompt_tokens)
+    }
+
+    /// The most entries the answer holds: every token and its alternatives.
+    pub fn entries(&self) -> u64 {
+        self.tokens()
+            .saturating_mul(self.top_k_return.saturating_add(1))
+    }
+
+    /// Whether the answer stays within [`MAX_ANSWER_ENTRIES`].
+    pub fn within_limit(&self) -> bool {
+        self.entries() <= MAX_ANSWER_ENTRIES
+    }
+
+    /// Why the request is refused, naming the fields that make the answer this large.
+    pub fn explain(&self) -> String {
+        format!(
+            "the answer would hold {} entries: (prompt {} tokens + numResults {} × maxTokens {}) tokens × (1 + topKReturn {}), more than the mock's limit of {MAX_ANSWER_ENTRIES}; lower numResults, maxTokens or topKReturn, or shorten the prompt",
+            self.entries(),
+            self.prompt_tokens,
+            self.num_results,
+            self.max_tokens,
+            self.top_k_return
+        )
+    }
+}
+
 /// The answer to a J2 completion request.
+///
+/// Its size is [`J2Work::entries`]; the server refuses requests over
+/// [`MAX_ANSWER_ENTRIES`] before calling this.
 pub fn j2_complete(request: &J2CompleteRequest, seed: u64) -> J2CompleteResponse {
     let mut random = request_random(seed, request);
     let top_k = request.top_k_return.flatten().unwrap_or(0);

@@ -40,11 +40,16 @@
 //! item counts) are checked by `ai21-validate` only; each generated module lists them in
 //! its `UNENFORCED_CONSTRAINTS` constant.
 //!
+//! Integers are read as JSON Schema reads them: `30.0` and `3e1` are the integer 30 in
+//! every integer field (and are written back as `30`), `30.5` is refused; see
+//! [`presence`].
+//!
 //! Optional properties keep their presence exactly: absent is `None`; where the schema
 //! allows `null`, a property is an `Option<Option<T>>` and `null` is `Some(None)`; where it
 //! does not, `null` is rejected. A payload parsed and written back is the same JSON value,
-//! up to two things JSON itself does not distinguish: an integer written in a `number`
-//! property (`"temperature": 1`) comes back as a float (`1.0`), and float spelling
+//! up to what JSON itself does not distinguish: an integer written in a `number`
+//! property (`"temperature": 1`) comes back as a float (`1.0`), an integral float in an
+//! `integer` property (`30.0`) as an integer (`30`), and float spelling
 //! (`1e-07` vs `1e-7`) may change while the value stays bit-exact. Unknown properties of
 //! responses (servers add fields) are not kept; the validator reports them.
 

@@ -119,7 +119,7 @@ fn jamba_request(value: &mut Value, choice: &Index) {
             }
         }
     }
-    let n = value.get("n").and_then(Value::as_u64).unwrap_or(1);
+    let n = value.get("n").and_then(integer).unwrap_or(1);
     if n > 1 && value.get("temperature").and_then(Value::as_f64) == Some(0.0) {
         set(value, "temperature", Value::from(0.7));
     }
@@ -153,7 +153,7 @@ fn jamba_response(value: &mut Value, choice: &Index) {
 
 /// `total_tokens` is the sum of the other two.
 fn fix_usage(usage: &mut Value) {
-    let get = |name: &str| usage.get(name).and_then(Value::as_u64);
+    let get = |name: &str| usage.get(name).and_then(integer);
     if let (Some(prompt), Some(completion)) = (get("prompt_tokens"), get("completion_tokens")) {
         set(
             usage,
@@ -174,6 +174,23 @@ fn fix_tool_calls(calls: &mut [Value]) {
             *arguments = Value::from(json!({ "query": text }).to_string());
         }
     }
+}
+
+/// An integer however it is written: `3` or `3.0` (the generator writes both).
+fn integer(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "an integral f64 within u64's range converts exactly"
+        )]
+        value
+            .as_f64()
+            .filter(|float| {
+                float.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(float)
+            })
+            .map(|float| float as u64)
+    })
 }
 
 /// Sets `key` of an object (anything else is left alone).

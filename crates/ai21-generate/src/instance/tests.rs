@@ -55,14 +55,32 @@ fn keeps_values_inside_their_bounds() {
     let strategy = schema_strategy(&schema).expect("supported");
     for _ in 0..200 {
         let value = strategy.new_tree(&mut runner).expect("a value").current();
-        let integer = value["i"].as_i64().expect("an integer");
-        assert!((3..=5).contains(&integer), "{value}");
+        let integer = value["i"].as_f64().expect("a number");
+        assert!(integer.fract() == 0.0, "an integral number: {value}");
+        assert!((3.0..=5.0).contains(&integer), "{value}");
         assert!(
             value["f"].as_f64().is_some_and(|float| float <= 0.0),
             "{value}"
         );
         let length = value["s"].as_str().map_or(0, |text| text.chars().count());
         assert!((2..=4).contains(&length), "{value}");
+    }
+}
+
+#[test]
+fn writes_integers_sometimes_as_floats() {
+    // JSON Schema reads `30.0` as the integer 30; the generator writes both spellings so
+    // the differential tests see both.
+    let mut runner = TestRunner::deterministic();
+    let strategy = schema_strategy(&json!({"type": "integer", "minimum": 0})).expect("supported");
+    let values: Vec<Value> = (0..200)
+        .map(|_| strategy.new_tree(&mut runner).expect("a value").current())
+        .collect();
+    assert!(values.iter().any(Value::is_u64), "plain integers");
+    let floats: Vec<&Value> = values.iter().filter(|value| value.is_f64()).collect();
+    assert!(!floats.is_empty(), "integers written as floats");
+    for float in floats {
+        assert!(float.to_string().ends_with(".0"), "{float}");
     }
 }
 

@@ -78,3 +78,19 @@ fn unspell_undoes_spell() {
         assert_eq!(unspell(&spell(piece)), piece);
     }
 }
+
+#[test]
+fn token_count_is_the_length_of_the_tokenization() {
+    for text in [
+        "",
+        "a",
+        "These are",
+        " things!\n\nI",
+        "a  b\n",
+        "\n\n\n",
+        "   ",
+        "é 😀 x\ny  ",
+    ] {
+        assert_eq!(token_count(text), tokenize(text).len() as u64, "{text:?}");
+    }
+}

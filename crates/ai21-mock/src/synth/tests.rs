@@ -169,3 +169,90 @@ fn streams_start_with_the_role_and_end_with_usage() {
     );
     assert!(chunks.iter().all(|chunk| chunk.id == chunks[0].id));
 }
+
+#[test]
+fn the_work_of_a_j2_answer_bounds_its_size() {
+    // Defaults: 1 result of 16 tokens, no alternatives.
+    let work = J2Work::of(&j2(json!({"prompt": "These are"})));
+    assert_eq!(
+        work,
+        J2Work {
+            prompt_tokens: 2,
+            num_results: 1,
+            max_tokens: 16,
+            top_k_return: 0
+        }
+    );
+    assert_eq!(work.entries(), 18);
+    // The answer holds no more entries than the work says, whatever its endings.
+    for seed in 0..20 {
+        let request = j2(
+            json!({"prompt": "a b\nc", "numResults": 3, "maxTokens": 7, "topKReturn": 2, "stopSequences": ["##"]}),
+        );
+        let work = J2Work::of(&request);
+        let answer = j2_complete(&request, seed);
+        let tokens = answer.prompt.tokens.len()
+            + answer
+                .completions
+                .iter()
+                .map(|completion| completion.data.tokens.len())
+                .sum::<usize>();
+        let alternatives: usize = answer
+            .prompt
+            .tokens
+            .iter()
+            .chain(answer.completions.iter().flat_map(|c| &c.data.tokens))
+            .map(|token| token.top_tokens.as_ref().map_or(0, Vec::len))
+            .sum();
+        assert!(tokens as u64 <= work.tokens(), "seed {seed}");
+        assert!(
+            (tokens + alternatives) as u64 <= work.entries(),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn the_work_limit_sits_between_the_largest_documented_request_and_the_schema_maximum() {
+    // The pairing test's largest documented request is answered.
+    let documented = J2Work::of(&j2(
+        json!({"prompt": "x", "maxTokens": 8191, "numResults": 2, "topKReturn": 10}),
+    ));
+    assert!(documented.within_limit(), "{}", documented.entries());
+    // Every bound at the schema's maximum is not: 1.4 million entries.
+    let maximum = J2Work::of(&j2(
+        json!({"prompt": "x", "maxTokens": 8191, "numResults": 16, "topKReturn": 10}),
+    ));
+    assert_eq!(maximum.entries(), (1 + 16 * 8191) * 11);
+    assert!(!maximum.within_limit());
+    assert!(
+        maximum.explain().contains("numResults 16 × maxTokens 8191")
+            && maximum.explain().contains("262144"),
+        "{}",
+        maximum.explain()
+    );
+    // Exactly at the limit is within it; one more entry is not.
+    let at = J2Work {
+        prompt_tokens: MAX_ANSWER_ENTRIES - 16,
+        num_results: 1,
+        max_tokens: 16,
+        top_k_return: 0,
+    };
+    assert!(at.within_limit());
+    assert!(
+        !J2Work {
+            prompt_tokens: at.prompt_tokens + 1,
+            ..at
+        }
+        .within_limit()
+    );
+    // No overflow at absurd sizes.
+    let absurd = J2Work {
+        prompt_tokens: u64::MAX,
+        num_results: u64::MAX,
+        max_tokens: u64::MAX,
+        top_k_return: u64::MAX,
+    };
+    assert_eq!(absurd.entries(), u64::MAX);
+    assert!(!absurd.within_limit());
+}

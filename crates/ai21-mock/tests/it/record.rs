@@ -116,7 +116,7 @@ async fn a_stream_is_recorded_whole_and_a_cut_stream_as_far_as_it_went() {
     let cut = Config {
         faults: Faults {
             rate: 1.0,
-            kinds: vec![Fault::CutStream],
+            kinds: vec![Fault::Cut],
             ..Faults::default()
         },
         ..Config::default()
@@ -129,4 +129,59 @@ async fn a_stream_is_recorded_whole_and_a_cut_stream_as_far_as_it_went() {
         text.starts_with(&sent),
         "what was sent is the start of the stream"
     );
+}
+
+#[tokio::test]
+async fn a_cut_json_answer_is_recorded_as_far_as_it_went() {
+    let cut = Config {
+        faults: Faults {
+            rate: 1.0,
+            kinds: vec![Fault::Cut],
+            ..Faults::default()
+        },
+        ..Config::default()
+    };
+    let requests = [
+        (
+            "/studio/v1/j2-mid/complete",
+            json!({"prompt": "These are", "maxTokens": 40}),
+        ),
+        (
+            CHAT,
+            json!({"model": "jamba-mini", "messages": [{"role": "user", "content": "Hi"}]}),
+        ),
+    ];
+    for (path, request) in requests {
+        let whole = recorded(
+            Config::default(),
+            "POST",
+            path,
+            Some(KEY),
+            request.to_string(),
+        )
+        .await;
+        let whole = &whole[0].response_body;
+        let exchanges = recorded(cut.clone(), "POST", path, Some(KEY), request.to_string()).await;
+        assert_eq!(exchanges.len(), 1, "{path}");
+        let exchange = &exchanges[0];
+        assert_eq!(exchange.status, 200, "{path}");
+        let declared: usize = exchange
+            .response_headers
+            .iter()
+            .find(|(name, _)| name == "content-length")
+            .and_then(|(_, value)| value.parse().ok())
+            .expect("the whole body's length is declared");
+        assert_eq!(declared, whole.len(), "{path}");
+        let sent = &exchange.response_body;
+        assert_eq!(
+            sent.len(),
+            whole.len() / 2,
+            "{path}: half the body was sent"
+        );
+        assert!(whole.starts_with(sent), "{path}: the start of the answer");
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(sent).is_err(),
+            "{path}: what was sent is not a whole JSON answer"
+        );
+    }
 }

@@ -162,6 +162,111 @@ async fn a_missing_empty_or_unknown_key_gets_401() {
     );
 }
 
+/// Sends `body` to `path` with `authorization` as the whole header value.
+async fn with_authorization(
+    config: Config,
+    path: &str,
+    authorization: &str,
+    body: String,
+) -> (u16, Option<String>, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let request = axum::http::Request::post(path)
+        .header("content-type", "application/json")
+        .header("authorization", authorization)
+        .body(axum::body::Body::from(body))
+        .expect("a request");
+    let response = ai21_mock::router(config)
+        .oneshot(request)
+        .await
+        .expect("the router answers");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    (
+        status,
+        content_type,
+        String::from_utf8(bytes.to_vec()).expect("UTF-8"),
+    )
+}
+
+/// RFC 9110: the auth scheme is case-insensitive, and one or more spaces separate it
+/// from the token.
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_and_spaces_may_repeat() {
+    let mut streamed = chat_request();
+    streamed["stream"] = json!(true);
+    let keys = Config {
+        keys: Some(BTreeSet::from([KEY.to_owned()])),
+        ..Config::default()
+    };
+    let accepted = [
+        format!("Bearer {KEY}"),
+        format!("bearer {KEY}"),
+        format!("BEARER {KEY}"),
+        format!("bEaReR {KEY}"),
+        format!("Bearer   {KEY}"),
+        format!("bearer \t {KEY}"),
+        format!("  Bearer {KEY}  "),
+    ];
+    for authorization in &accepted {
+        for config in [Config::default(), keys.clone()] {
+            let (status, _, body) =
+                with_authorization(config, CHAT, authorization, chat_request().to_string()).await;
+            assert_eq!(status, 200, "{authorization:?}: {body}");
+        }
+        let (status, _, body) = with_authorization(
+            keys.clone(),
+            J2,
+            authorization,
+            json!({"prompt": "x"}).to_string(),
+        )
+        .await;
+        assert_eq!(status, 200, "J2, {authorization:?}: {body}");
+        // The streaming path authenticates the same way.
+        let (status, content_type, body) =
+            with_authorization(keys.clone(), CHAT, authorization, streamed.to_string()).await;
+        assert_eq!(status, 200, "streamed, {authorization:?}: {body}");
+        assert_eq!(content_type.as_deref(), Some("text/event-stream"));
+        assert!(body.ends_with("data: [DONE]\n\n"), "{body}");
+    }
+    let refused = [
+        KEY.to_owned(),
+        format!("Basic {KEY}"),
+        format!("Token {KEY}"),
+        format!("Bearer{KEY}"),
+        format!("Bearers {KEY}"),
+        "Bearer".to_owned(),
+        "bearer   ".to_owned(),
+        format!("Bearer {KEY} extra"),
+    ];
+    for authorization in &refused {
+        for body in [chat_request(), streamed.clone()] {
+            let (status, _, answer) =
+                with_authorization(Config::default(), CHAT, authorization, body.to_string()).await;
+            assert_eq!(status, 401, "{authorization:?}: {answer}");
+            assert_eq!(
+                serde_json::from_str::<Value>(&answer).expect("JSON"),
+                json!({"detail": UNAUTHORIZED_DETAIL})
+            );
+        }
+    }
+    // The scheme's case does not let a wrong key in.
+    let (status, _, _) =
+        with_authorization(keys, CHAT, "bearer not-the-key", chat_request().to_string()).await;
+    assert_eq!(status, 401);
+}
+
 #[tokio::test]
 async fn client_mistakes_get_their_status_in_the_error_envelope() {
     let cases: Vec<(&str, &str, String, u16)> = vec![
@@ -295,9 +400,10 @@ async fn contract_errors_are_refused_in_both_modes() {
 }
 
 /// JSON has one number type: an integral number written with a fraction or an exponent
-/// is an integer (`3806.0`), and an integer past what the typed models hold
-/// (2^64 and more) is a valid one. Both are answered as the numbers they are, in strict
-/// mode; Schemathesis found both refused (issue 12).
+/// is an integer (`3806.0`; the typed models read it as one), and an integer past what
+/// the typed models hold (2^64 and more) is a valid one. Both are answered as the numbers
+/// they are, in strict mode; Schemathesis found both refused (issue 12). `30.5` is not an
+/// integer, to the schema or the types: 422.
 #[tokio::test]
 async fn integers_are_read_however_they_are_written() {
     let count = |json: &Value, list: &str| json[list].as_array().map_or(0, Vec::len);
@@ -327,6 +433,13 @@ async fn integers_are_read_however_they_are_written() {
         assert_eq!(answer.status, 200, "{body}: {}", answer.body);
         assert!(answered(&answer.json()), "{body}: {}", answer.body);
     }
+    let body = r#"{"prompt": "x", "maxTokens": 30.5}"#;
+    let answer = send_with(Config::default(), "POST", J2, Some(KEY), body).await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(
+        answer.json()["detail"][0]["loc"],
+        json!(["body", "maxTokens"])
+    );
     // Read as integers, the rules see them too: n = 2.0 needs a temperature above 0.
     let body = r#"{"model": "jamba-mini", "messages": [{"role": "user", "content": "Hi"}], "n": 2.0, "temperature": 0}"#;
     let answer = send_with(Config::default(), "POST", CHAT, Some(KEY), body).await;

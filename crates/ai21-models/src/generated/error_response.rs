@@ -34,7 +34,7 @@ pub enum LocationPart {
     ///The string form.
     String(::std::string::String),
     ///The integer form.
-    Integer(i64),
+    Integer(#[serde(deserialize_with = "crate::presence::integer")] i64),
 }
 impl ::std::fmt::Display for LocationPart {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -41,7 +41,7 @@ pub struct J2CompleteRequest {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::nullable"
+        deserialize_with = "crate::presence::nullable_integer"
     )]
     pub epoch: ::std::option::Option<::std::option::Option<u64>>,
     ///Penalty on tokens in proportion to how often they have appeared, normalised to text length. `null` means not given.
@@ -67,7 +67,7 @@ pub struct J2CompleteRequest {
         rename = "maxTokens",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::nullable"
+        deserialize_with = "crate::presence::nullable_integer"
     )]
     pub max_tokens: ::std::option::Option<::std::option::Option<u64>>,
     ///Smallest number of tokens generated for each completion; stop sequences are ignored until this many tokens exist. `null` means not given.
@@ -75,7 +75,7 @@ pub struct J2CompleteRequest {
         rename = "minTokens",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::nullable"
+        deserialize_with = "crate::presence::nullable_integer"
     )]
     pub min_tokens: ::std::option::Option<::std::option::Option<u64>>,
     ///Model name, copied into the body by the v2 Python SDK although the URL path already names the model; the server tolerates it. `null` means not given.
@@ -90,7 +90,7 @@ pub struct J2CompleteRequest {
         rename = "numResults",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::nullable"
+        deserialize_with = "crate::presence::nullable_integer"
     )]
     pub num_results: ::std::option::Option<::std::option::Option<u64>>,
     ///Penalty on tokens that have already appeared at least once, whatever the count. `null` means not given.
@@ -125,7 +125,7 @@ pub struct J2CompleteRequest {
         rename = "topKReturn",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::nullable"
+        deserialize_with = "crate::presence::nullable_integer"
     )]
     pub top_k_return: ::std::option::Option<::std::option::Option<u64>>,
     ///Nucleus sampling: only tokens within this top share of probability mass are sampled (0.9 keeps the top 90%). Integer-valued numbers such as `1` are accepted, as real clients send both `1` and `1.0`. `null` means not given.

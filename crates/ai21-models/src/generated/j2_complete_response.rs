@@ -36,7 +36,7 @@ pub enum CompletionId {
     ///The string form.
     String(::std::string::String),
     ///The integer form.
-    Integer(i64),
+    Integer(#[serde(deserialize_with = "crate::presence::integer")] i64),
 }
 impl ::std::fmt::Display for CompletionId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -61,6 +61,7 @@ Generation reached the token limit.*/
     #[serde(rename = "length")]
     Length {
         ///The token limit that was reached: the request's `maxTokens`.
+        #[serde(deserialize_with = "crate::presence::integer")]
         length: u64,
     },
     ///The value `endoftext`.
@@ -112,8 +113,10 @@ pub struct Prompt {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct TextRange {
     ///Offset just past the token's last character.
+    #[serde(deserialize_with = "crate::presence::integer")]
     pub end: u64,
     ///Offset of the token's first character.
+    #[serde(deserialize_with = "crate::presence::integer")]
     pub start: u64,
 }
 ///One token of the prompt or of a completion: the token, its top alternatives, and where it sits in the text.

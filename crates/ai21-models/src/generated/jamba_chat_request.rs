@@ -206,7 +206,7 @@ pub struct JambaChatRequest {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::nullable"
+        deserialize_with = "crate::presence::nullable_integer"
     )]
     pub max_tokens: ::std::option::Option<::std::option::Option<u64>>,
     ///The conversation so far, oldest first: an optional system message first, then user, assistant and tool messages. At least one message must be a user or assistant message.
@@ -217,7 +217,7 @@ pub struct JambaChatRequest {
     #[serde(
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::nullable"
+        deserialize_with = "crate::presence::nullable_integer"
     )]
     pub n: ::std::option::Option<::std::option::Option<u64>>,
     ///Output format: plain text, or `json_object` for JSON mode. `null` means not given.

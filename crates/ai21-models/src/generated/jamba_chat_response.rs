@@ -22,6 +22,7 @@ pub struct ChatChoice {
     ///Why generation stopped. Known values: `stop` (natural end or a stop sequence), `length` (reached `max_tokens`), `tool_calls`, `content_filter`. The set is open; the validator warns on other values.
     pub finish_reason: ::std::string::String,
     ///Zero-based position of the choice.
+    #[serde(deserialize_with = "crate::presence::integer")]
     pub index: u64,
     ///Log probabilities of the answer. Studio sends `null`; it has never been seen filled in.
     #[serde(
@@ -135,7 +136,7 @@ pub struct ResponseMeta {
         rename = "requestDurationMillis",
         default,
         skip_serializing_if = "::std::option::Option::is_none",
-        deserialize_with = "crate::presence::present"
+        deserialize_with = "crate::presence::present_integer"
     )]
     pub request_duration_millis: ::std::option::Option<u64>,
 }

@@ -29,6 +29,7 @@ pub struct ChunkChoice {
         ::std::option::Option<::std::string::String>,
     >,
     ///Position of the choice; always 0 in a stream.
+    #[serde(deserialize_with = "crate::presence::integer")]
     pub index: u64,
     ///Log probabilities of this piece; Studio sends `null`.
     #[serde(

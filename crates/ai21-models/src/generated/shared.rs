@@ -116,10 +116,13 @@ pub struct TopLogProb {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
 pub struct Usage {
     ///Tokens generated, over all choices.
+    #[serde(deserialize_with = "crate::presence::integer")]
     pub completion_tokens: u64,
     ///Tokens of the prompt, formatting included.
+    #[serde(deserialize_with = "crate::presence::integer")]
     pub prompt_tokens: u64,
     ///Sum of prompt and completion tokens.
+    #[serde(deserialize_with = "crate::presence::integer")]
     pub total_tokens: u64,
 }
 /// Error types.
