@@ -133,7 +133,7 @@ pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
 /// key-shaped words anywhere masked; everything else is kept byte for byte.
 pub fn url(url: &str) -> Cow<'_, str> {
     let parts = UrlParts::split(url);
-    let path = mask_secrets(parts.path, true);
+    let path = url_path(parts.path);
     let query = parts.query.map(parameters);
     let fragment = parts.fragment.map(parameters);
     let changed = parts.userinfo.is_some()
@@ -196,26 +196,57 @@ pub fn message(message: &str, keys: &KeyWords) -> String {
 }
 
 /// Redacts a JSON body in place: string members with a credential name, strings that are a
-/// key as a whole, and every other secret shape inside strings. Other text is left exactly
-/// as it was.
+/// key as a whole, and every other secret shape inside strings; then, when a secret was
+/// taken out of a string, every piece of it left in another string (a J2 token holding a
+/// word of it) is masked as [`KeyWords::mask_pieces`] masks pieces of keys. Other text is
+/// left exactly as it was.
 pub fn json(value: &mut Value) {
+    let mut pieces = KeyWords::default();
+    redact_json(value, &mut pieces);
+    if !pieces.is_empty() {
+        mask_json_pieces(value, &pieces);
+    }
+}
+
+/// [`json`]'s first pass: collects in `pieces` the words of the secrets it takes out of
+/// strings.
+fn redact_json(value: &mut Value, pieces: &mut KeyWords) {
     match value {
         Value::String(string) => {
-            if let Cow::Owned(redacted) = json_string(string) {
+            if let Cow::Owned(redacted) = json_string(string, Some(pieces)) {
                 *string = redacted;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(json),
+        Value::Array(items) => items.iter_mut().for_each(|item| redact_json(item, pieces)),
         Value::Object(members) => {
             for (name, member) in members.iter_mut() {
                 match member {
                     Value::String(string) if string != REDACTED && is_secret_member(name) => {
                         *string = REDACTED.to_owned();
                     }
-                    _ => json(member),
+                    _ => redact_json(member, pieces),
                 }
             }
         }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// [`json`]'s second pass: the pieces of the secrets taken out, masked in every string.
+fn mask_json_pieces(value: &mut Value, pieces: &KeyWords) {
+    match value {
+        Value::String(string) => {
+            let masked = pieces.mask_pieces(string);
+            if masked != *string {
+                *string = masked;
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| mask_json_pieces(item, pieces)),
+        Value::Object(members) => members
+            .values_mut()
+            .for_each(|member| mask_json_pieces(member, pieces)),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
@@ -410,17 +441,48 @@ impl KeyWords {
     }
 }
 
-/// A JSON value that serialises redacted (as [`json`] would leave it) without being copied.
+/// A JSON value that serialises redacted, as [`json`] would leave it: without being copied
+/// when no secret is taken out of a string (so no piece of one is left to mask).
 pub(crate) struct RedactedJson<'a>(pub(crate) &'a Value);
 
 impl Serialize for RedactedJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if holds_secret_shape(self.0) {
+            let mut redacted = self.0.clone();
+            json(&mut redacted);
+            redacted.serialize(serializer)
+        } else {
+            WithoutShapes(self.0).serialize(serializer)
+        }
+    }
+}
+
+/// Whether a string of the value (not one a credential member holds) has a secret shape in
+/// it, which [`json`] takes out and then masks the pieces of.
+fn holds_secret_shape(value: &Value) -> bool {
+    match value {
+        Value::String(string) => {
+            !is_key_shaped(string.trim()) && !secret_spans(string, false).is_empty()
+        }
+        Value::Array(items) => items.iter().any(holds_secret_shape),
+        Value::Object(members) => members.iter().any(|(name, member)| {
+            !(member.is_string() && is_secret_member(name)) && holds_secret_shape(member)
+        }),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// A JSON value without secret shapes in its strings, serialised as [`json`] would leave it.
+struct WithoutShapes<'a>(&'a Value);
+
+impl Serialize for WithoutShapes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         match self.0 {
-            Value::String(string) => serializer.serialize_str(&json_string(string)),
+            Value::String(string) => serializer.serialize_str(&json_string(string, None)),
             Value::Array(items) => {
                 let mut sequence = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
-                    sequence.serialize_element(&RedactedJson(item))?;
+                    sequence.serialize_element(&WithoutShapes(item))?;
                 }
                 sequence.end()
             }
@@ -430,7 +492,7 @@ impl Serialize for RedactedJson<'_> {
                     if member.is_string() && is_secret_member(name) {
                         map.serialize_entry(name, REDACTED)?;
                     } else {
-                        map.serialize_entry(name, &RedactedJson(member))?;
+                        map.serialize_entry(name, &WithoutShapes(member))?;
                     }
                 }
                 map.end()
@@ -440,14 +502,31 @@ impl Serialize for RedactedJson<'_> {
     }
 }
 
-/// A JSON string as it may be kept (borrowed when it is kept as it is): [`REDACTED`] when
-/// it is a key as a whole, otherwise with every secret shape masked.
-fn json_string(string: &str) -> Cow<'_, str> {
+/// A JSON string as it may be kept (owned when changed): [`REDACTED`] when it is a key as
+/// a whole, otherwise with every secret shape masked, the words of each added to `pieces`
+/// (those with a digit or both cases, of [`KEY_FRAGMENT`] characters or more).
+fn json_string<'s>(string: &'s str, pieces: Option<&mut KeyWords>) -> Cow<'s, str> {
     if is_key_shaped(string.trim()) {
-        Cow::Owned(REDACTED.to_owned())
-    } else {
-        mask_secrets(string, false)
+        return Cow::Owned(REDACTED.to_owned());
     }
+    let spans = secret_spans(string, false);
+    if let Some(pieces) = pieces {
+        for &(start, end) in &spans {
+            let secret = &string[start..end];
+            for word in secret.split(|character: char| !character.is_ascii_alphanumeric()) {
+                let digit = word.bytes().any(|byte| byte.is_ascii_digit());
+                let cases = word.bytes().any(|byte| byte.is_ascii_uppercase())
+                    && word.bytes().any(|byte| byte.is_ascii_lowercase());
+                if word.len() >= KEY_FRAGMENT
+                    && (digit || cases)
+                    && !pieces.0.iter().any(|known| known == word)
+                {
+                    pieces.0.push(word.to_owned());
+                }
+            }
+        }
+    }
+    mask_spans(string, spans)
 }
 
 /// The shortest member name [`is_secret_member`] takes but `key` and `pwd`.
@@ -586,7 +665,7 @@ fn parameters(query: &str) -> Cow<'_, str> {
     let mut pairs = Vec::new();
     for pair in query.split('&') {
         let Some((name, value)) = pair.split_once('=') else {
-            let masked = mask_secrets(pair, true);
+            let masked = url_piece(pair);
             changed |= matches!(masked, Cow::Owned(_));
             pairs.push(masked);
             continue;
@@ -596,7 +675,7 @@ fn parameters(query: &str) -> Cow<'_, str> {
             pairs.push(Cow::Owned(format!("{name}={REDACTED}")));
             continue;
         }
-        match mask_secrets(value, true) {
+        match url_piece(value) {
             Cow::Borrowed(_) => pairs.push(Cow::Borrowed(pair)),
             Cow::Owned(value) => {
                 changed = true;
@@ -611,7 +690,36 @@ fn parameters(query: &str) -> Cow<'_, str> {
     }
 }
 
-/// Decodes `%XX` escapes and `+` in a parameter name, so `api%5Fkey` is seen as `api_key`.
+/// A URL's path with the secrets of each segment masked ([`url_piece`]).
+fn url_path(path: &str) -> Cow<'_, str> {
+    if !path.contains(['%', '+']) {
+        return mask_secrets(path, true);
+    }
+    let segments: Vec<Cow<'_, str>> = path.split('/').map(url_piece).collect();
+    if segments.iter().all(|segment| matches!(segment, Cow::Borrowed(_))) {
+        return Cow::Borrowed(path);
+    }
+    Cow::Owned(segments.join("/"))
+}
+
+/// A piece of a URL (a path segment, a parameter's value) as it may be kept (owned when
+/// changed): its secrets masked where they stand, or the whole piece [`REDACTED`] when a
+/// secret shows only once it is percent-decoded (`Bearer%20...`, `Basic+...`, a key
+/// with an escaped character in it).
+fn url_piece(piece: &str) -> Cow<'_, str> {
+    let masked = mask_secrets(piece, true);
+    if matches!(masked, Cow::Owned(_)) || !piece.contains(['%', '+']) {
+        return masked;
+    }
+    if matches!(mask_secrets(&percent_decode(piece), true), Cow::Owned(_)) {
+        Cow::Owned(REDACTED.to_owned())
+    } else {
+        masked
+    }
+}
+
+/// Decodes `%XX` escapes and `+` in a parameter name, so `api%5Fkey` is seen as `api_key`
+/// (and in a piece of a URL, to look for secrets).
 fn percent_decode(name: &str) -> Cow<'_, str> {
     if !name.contains(['%', '+']) {
         return Cow::Borrowed(name);
@@ -678,8 +786,14 @@ const MIN_JWT_HEADER: usize = 12;
 ///   of its own;
 /// - a Google API key: `AIza` and 35 letters, digits, `-` and `_`.
 fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
+    mask_spans(text, secret_spans(text, words))
+}
+
+/// The byte ranges of the secrets [`mask_secrets`] masks, in no order, possibly
+/// overlapping; each starts and ends at an ASCII byte or the end of the text.
+fn secret_spans(text: &str, words: bool) -> Vec<(usize, usize)> {
     if text.len() < MIN_SECRET_LEN {
-        return Cow::Borrowed(text);
+        return Vec::new();
     }
     let bytes = text.as_bytes();
     // Found one scan per shape: each goes straight from one candidate start to the next,
@@ -692,6 +806,11 @@ fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
     if words && has_key_word(text) {
         key_shaped_words(bytes, &mut spans);
     }
+    spans
+}
+
+/// The text with each span replaced by [`REDACTED`] (overlapping spans by one).
+fn mask_spans(text: &str, mut spans: Vec<(usize, usize)>) -> Cow<'_, str> {
     if spans.is_empty() {
         return Cow::Borrowed(text);
     }

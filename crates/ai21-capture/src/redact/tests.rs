@@ -720,3 +720,53 @@ fn the_redaction_of_messages_masks_key_pieces_and_every_shape() {
     }
     assert_eq!(message("plain text", &KeyWords::default()), "plain text");
 }
+
+#[test]
+fn secrets_percent_encoded_in_urls_are_found() {
+    check_url(
+        "https://h/studio/v1/chat/completions?note=Bearer%20Q7xLp2Rt5Wm8Kc3Hzz&n=1",
+        "https://h/studio/v1/chat/completions?note=[redacted]&n=1",
+    );
+    check_url(
+        "https://h/x?note=Basic+dXNlcjpodW50ZXIy",
+        "https://h/x?note=[redacted]",
+    );
+    check_url(
+        "https://gateway.example/Bearer%20Q7xLp2Rt5Wm8Kc3Hzz/studio/v1/chat/completions",
+        "https://gateway.example/[redacted]/studio/v1/chat/completions",
+    );
+    // Escapes without a secret keep the URL as it is.
+    for input in [
+        "https://h/studio/v1/chat/completions?q=a%20b+c",
+        "https://h/a%20b/studio/v1/chat/completions",
+    ] {
+        assert!(matches!(url(input), Cow::Borrowed(_)), "{input}");
+    }
+}
+
+/// A secret taken out of a J2 prompt leaves no word of it in the token strings, which
+/// hold the prompt cut into pieces; the rest of the body is kept.
+#[test]
+fn pieces_of_a_secret_taken_out_of_a_string_are_masked_everywhere() {
+    let original = json!({"prompt": {"text": "keep Bearer Q7xLp2Rt5Wm8Kc3H safe", "tokens": [
+        {"generatedToken": {"token": "▁keep", "logprob": -1.0}, "textRange": {"start": 0, "end": 4}},
+        {"generatedToken": {"token": "▁Bearer", "logprob": -1.0}, "textRange": {"start": 4, "end": 11}},
+        {"generatedToken": {"token": "▁Q7xLp2Rt5Wm8Kc3H", "logprob": -1.0}, "textRange": {"start": 11, "end": 28}},
+        {"generatedToken": {"token": "▁Q7xLp2", "logprob": -1.0}, "textRange": {"start": 28, "end": 28}},
+        {"generatedToken": {"token": "▁safe", "logprob": -1.0}, "textRange": {"start": 28, "end": 33}}]}});
+    let mut body = original.clone();
+    json(&mut body);
+    let tokens: Vec<&str> = body["prompt"]["tokens"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .map(|token| token["generatedToken"]["token"].as_str().expect("a token"))
+        .collect();
+    assert_eq!(
+        tokens,
+        ["▁keep", "▁Bearer", "▁[redacted]", "▁[redacted]", "▁safe"]
+    );
+    assert_eq!(body["prompt"]["text"], "keep Bearer [redacted] safe");
+    let serialised = serde_json::to_value(RedactedJson(&original)).expect("serialises");
+    assert_eq!(serialised, body);
+}

@@ -13,6 +13,7 @@ mod payload;
 mod python;
 mod readme;
 mod record_format;
+mod secret_shapes;
 mod secrets;
 mod serve;
 mod stdin;
