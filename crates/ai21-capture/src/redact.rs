@@ -120,7 +120,7 @@ pub fn is_secret_header(name: &str) -> bool {
 }
 
 /// A header's value as it may be kept: [`REDACTED`] for a credential header, otherwise the
-/// value with any bearer token or key-shaped word masked.
+/// value with every secret shape and key-shaped word masked ([`text`]).
 pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
     if is_secret_header(name) {
         Cow::Borrowed(REDACTED)
@@ -130,7 +130,8 @@ pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
 }
 
 /// The URL without credentials: userinfo, credential query and fragment parameters, and
-/// key-shaped words anywhere masked; everything else is kept byte for byte.
+/// secret shapes and key-shaped words anywhere (also once percent-decoded) masked;
+/// everything else is kept byte for byte.
 pub fn url(url: &str) -> Cow<'_, str> {
     let parts = UrlParts::split(url);
     let path = url_path(parts.path);
@@ -696,7 +697,10 @@ fn url_path(path: &str) -> Cow<'_, str> {
         return mask_secrets(path, true);
     }
     let segments: Vec<Cow<'_, str>> = path.split('/').map(url_piece).collect();
-    if segments.iter().all(|segment| matches!(segment, Cow::Borrowed(_))) {
+    if segments
+        .iter()
+        .all(|segment| matches!(segment, Cow::Borrowed(_)))
+    {
         return Cow::Borrowed(path);
     }
     Cow::Owned(segments.join("/"))

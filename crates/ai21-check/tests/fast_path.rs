@@ -636,7 +636,10 @@ fn the_fast_path_leaves_what_it_cannot_read_to_the_full_path() {
     .chain(SHAPES.iter().map(|shape| {
         exchange(
             request,
-            &response.replace("\"Hello\"", &format!("\"Hello {}\"", shape.replace('\n', "\\n"))),
+            &response.replace(
+                "\"Hello\"",
+                &format!("\"Hello {}\"", shape.replace('\n', "\\n")),
+            ),
         )
     })) {
         assert!(!fast(&line), "{line}");

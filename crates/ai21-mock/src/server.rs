@@ -363,7 +363,10 @@ fn log_entry(
     };
     let mut keys = KeyWords::default();
     keys.add_json(&redacted);
-    let mut entry = format!("POST {path}: {verdict}, {} finding(s)", report.findings.len());
+    let mut entry = format!(
+        "POST {path}: {verdict}, {} finding(s)",
+        report.findings.len()
+    );
     for finding in &report.findings {
         entry.push_str(&format!(
             "\n  {}[{}] at {:?}: {}",

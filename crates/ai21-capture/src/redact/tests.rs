@@ -494,14 +494,22 @@ fn every_secret_shape_is_masked_in_text_wherever_it_stands() {
 #[test]
 fn secret_shapes_inside_json_strings_are_masked_but_key_shaped_words_are_content() {
     for (name, shape) in shapes() {
-        let mut body = json!({"messages": [{"role": "user", "content": format!("use {shape} now")}]});
+        let mut body =
+            json!({"messages": [{"role": "user", "content": format!("use {shape} now")}]});
         json(&mut body);
         let content = body["messages"][0]["content"].as_str().expect("a string");
         if name == "ai21" {
             // A key inside prose is content: the validator checks offsets into it.
             assert_eq!(content, format!("use {shape} now"));
         } else {
-            assert_eq!(content, format!("use {}{REDACTED} now", &shape[..shape.len() - secret_part(&shape).len()]), "{name}");
+            assert_eq!(
+                content,
+                format!(
+                    "use {}{REDACTED} now",
+                    &shape[..shape.len() - secret_part(&shape).len()]
+                ),
+                "{name}"
+            );
         }
         // As a whole string, every shape goes.
         let mut body = json!({"id": shape});
@@ -533,7 +541,11 @@ fn near_misses_are_left_alone() {
         "chat-0123456789abcdef0123456789abcdef",
         "api-version=2024-05-01-preview",
     ] {
-        assert!(matches!(text(input), Cow::Borrowed(_)), "{input}: {}", text(input));
+        assert!(
+            matches!(text(input), Cow::Borrowed(_)),
+            "{input}: {}",
+            text(input)
+        );
     }
 }
 
@@ -672,7 +684,13 @@ fn the_whole_class_of_credential_headers_and_parameters_is_redacted() {
     ] {
         check_header(name, "value", REDACTED);
     }
-    for name in ["Content-Type", "User-Agent", "x-request-id", "api-version", "Accept"] {
+    for name in [
+        "Content-Type",
+        "User-Agent",
+        "x-request-id",
+        "api-version",
+        "Accept",
+    ] {
         check_header(name, "value", "value");
     }
     let base = "https://bucket.s3.amazonaws.com/object";

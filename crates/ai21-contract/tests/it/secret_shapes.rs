@@ -293,7 +293,9 @@ fn no_planted_secret_survives_into_a_report_or_a_recording() {
                     return Ok(());
                 }
                 let capture = capture(&secret, place);
-                prop_assert!(capture.contains(&secret.core) || place == "har entry" || place == "url path");
+                prop_assert!(
+                    capture.contains(&secret.core) || place == "har entry" || place == "url path"
+                );
                 let output = outputs(&capture).map_err(TestCaseError::fail)?;
                 let output = if kept_by_design(&secret, place) {
                     // Reports only: the recording lines come first, one per record.
@@ -432,13 +434,21 @@ fn post(server: &Server, path_and_query: &str, headers: &[(&str, String)], body:
         for (name, value) in headers {
             request = request.header(*name, value);
         }
-        request.send().await.expect("the mock answers").status().as_u16()
+        request
+            .send()
+            .await
+            .expect("the mock answers")
+            .status()
+            .as_u16()
     })
 }
 
+/// A request of the serve tests: its path and query, extra headers and body.
+type Sent = (String, Vec<(&'static str, String)>, Value);
+
 /// The requests of the serve tests for one secret: in headers, the query, a member at
 /// depth, a credential member, prompt text, and values findings quote, whole and cut.
-fn requests(secret: &Secret) -> Vec<(String, Vec<(&'static str, String)>, Value)> {
+fn requests(secret: &Secret) -> Vec<Sent> {
     let planted = &secret.planted;
     let one_line = planted.replace('\n', " ");
     let chat = "/studio/v1/chat/completions";
@@ -545,5 +555,10 @@ fn serve_logs_and_records_no_planted_secret_and_logs_what_validate_reports() {
         reported.sort();
         assert_eq!(logged, reported, "request {index}");
     }
-    assert_eq!(logged.len(), reported.len(), "log:\n{log}\nreport:\n{}", run.stdout);
+    assert_eq!(
+        logged.len(),
+        reported.len(),
+        "log:\n{log}\nreport:\n{}",
+        run.stdout
+    );
 }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use ai21_tape::{Kind, LONG_STRING, NAMED_STRING, SHORT_NAMED_STRING, TapeBuf, TapeRef, TapeString, View};
+use ai21_tape::{
+    Kind, LONG_STRING, NAMED_STRING, SHORT_NAMED_STRING, TapeBuf, TapeRef, TapeString, View,
+};
 use serde_json::Value;
 
 /// What the tape made of a text serde_json may or may not read.
