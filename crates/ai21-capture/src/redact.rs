@@ -800,13 +800,38 @@ fn secret_spans(text: &str, words: bool) -> Vec<(usize, usize)> {
         return Vec::new();
     }
     let bytes = text.as_bytes();
-    // Found one scan per shape: each goes straight from one candidate start to the next,
-    // so text without one (almost all) costs a few vectorised searches.
+    // One scan per shape, each going straight from one candidate start to the next, so
+    // long text without one (almost all) costs a few vectorised searches. A short string
+    // (most are J2 tokens and ids) is read once for the bytes a shape must hold (`b` of
+    // `bearer` and `basic`, `J` of `eyJ`, `-` of `-----BEGIN`, `A` of `AKIA`, `ASIA` and
+    // `AIza`), and only the scans of the shapes it may hold are made.
+    const SHORT: usize = 96;
+    let (mut scheme, mut jwt, mut pem, mut prefixed) = (true, true, true, true);
+    if bytes.len() < SHORT {
+        (scheme, jwt, pem, prefixed) = (false, false, false, false);
+        for &byte in bytes {
+            match byte {
+                b'b' | b'B' => scheme = true,
+                b'J' => jwt = true,
+                b'-' => pem = true,
+                b'A' => prefixed = true,
+                _ => {}
+            }
+        }
+    }
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    scheme_credentials(bytes, &mut spans);
-    json_web_tokens(bytes, &mut spans);
-    private_key_blocks(bytes, &mut spans);
-    prefixed_keys(bytes, &mut spans);
+    if scheme {
+        scheme_credentials(bytes, &mut spans);
+    }
+    if jwt {
+        json_web_tokens(bytes, &mut spans);
+    }
+    if pem {
+        private_key_blocks(bytes, &mut spans);
+    }
+    if prefixed {
+        prefixed_keys(bytes, &mut spans);
+    }
     if words && has_key_word(text) {
         key_shaped_words(bytes, &mut spans);
     }
