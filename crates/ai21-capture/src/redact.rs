@@ -21,7 +21,9 @@
 //!   [`REDACTED`];
 //! - anywhere (header values, URLs, bodies), the secret shapes that cannot be mistaken for
 //!   anything else are replaced by [`REDACTED`]: a `Bearer` token, `Basic` credentials, a
-//!   JSON Web Token, a PEM private-key block, an AWS access key id, a Google API key;
+//!   JSON Web Token, a PEM private-key block, an AWS access key id, a Google API key
+//!   (in a JSON body, the words of a secret taken out of one string are masked in every
+//!   other string too: J2's token strings hold it cut into pieces);
 //! - a word shaped like an AI21 key ([`is_key_shaped`]) is replaced in raw text, and in a
 //!   JSON body when it is a string as a whole: a key inside prompt or completion text is
 //!   content, kept so that the validator's token offsets into the text stay right (and its
