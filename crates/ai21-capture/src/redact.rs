@@ -166,7 +166,9 @@ pub fn url(url: &str) -> Cow<'_, str> {
 }
 
 /// Raw text (a non-JSON body, a `text/event-stream` body, a message) with every secret
-/// shape ([`mask_secrets`]) and every key-shaped word replaced by [`REDACTED`].
+/// shape (a bearer token, `Basic` credentials, a JSON Web Token, a PEM private-key block,
+/// an AWS access key id, a Google API key; see the module docs) and every key-shaped word
+/// replaced by [`REDACTED`].
 pub fn text(text: &str) -> Cow<'_, str> {
     mask_secrets(text, true)
 }
@@ -767,8 +769,8 @@ fn percent_decode(name: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
 }
 
-/// The length of the shortest secret shape [`mask_secrets`] finds (a JSON Web Token with
-/// a short header and payload and no signature): shorter text holds none.
+/// The length of the shortest secret shape [`text`] masks (a JSON Web Token with a short
+/// header and payload and no signature): shorter text holds none.
 pub const MIN_SECRET_LEN: usize = 16;
 
 /// The shortest credential taken after `Bearer`: shorter words are ordinary text.
