@@ -11,9 +11,11 @@
 //!   a status that is not an HTTP status, a URL that is not an AI21 endpoint), so its
 //!   message is the full read's;
 //! - a JSON body that redaction would change (a string member with a credential's name, a
-//!   string that is a key as a whole, a bearer token in a string) or that holds a
-//!   key-shaped word anywhere (a finding message quoting a piece of it would be masked):
-//!   the tape is borrowed and cannot be redacted in place.
+//!   string that is a key as a whole, a secret shape in a string: a bearer token, `Basic`
+//!   credentials, a JSON Web Token, a private-key block, an AWS or Google key) or that
+//!   holds a key-shaped word anywhere (a finding message quoting a piece of it would be
+//!   masked): the tape is borrowed and cannot be redacted in place
+//!   ([`redact::json_is_plain`] decides, on the strings the tape lists as it parses).
 //!
 //! Text bodies and event streams are redacted as the full read redacts them
 //! ([`redact::text`]).

@@ -1,33 +1,51 @@
 //! Keeping secrets out of everything the tool reads, reports or writes.
 //!
 //! Captured traffic carries credentials: the `Authorization: Bearer` header with the AI21
-//! API key, API-key headers, cookies, and keys put into URLs by proxies and gateways.
-//! Capture readers pass every header, URL and body through this module as they read, so a
-//! record holds no secret by the time anyone can print it, and serialising an
-//! [`Exchange`](crate::Exchange) passes through it again. What counts as a secret
-//! is specified in `docs/capture-format.md` (section *Secrets*):
+//! API key, API-key headers of the partner clouds, cookies, keys and signatures put into
+//! URLs by proxies, gateways and presigned links, and now and then a token, a password or
+//! a private key pasted into a body. Capture readers pass every header, URL and body
+//! through this module as they read, so a record holds no secret by the time anyone can
+//! print it, and serialising an [`Exchange`](crate::Exchange) passes through it again.
+//! What counts as a secret is specified, shape by shape with its source, in
+//! `docs/capture-format.md` (section *Secrets*):
 //!
-//! - a header whose name is a credential (`Authorization`, `Proxy-Authorization`, `api-key`,
-//!   `x-api-key`, `Cookie`, `Set-Cookie`, any name containing `apikey`, `token`, `secret`,
-//!   `password`, `cookie`, compared case-insensitively with `-` and `_` ignored) has its
+//! - a header whose name is a credential ([`is_secret_header`]: `Authorization`,
+//!   `Proxy-Authorization`, `api-key`, `x-api-key`, `Cookie`, `Set-Cookie`,
+//!   `Ocp-Apim-Subscription-Key`, `x-goog-api-key`, `x-amz-security-token`, any name
+//!   containing `token`, `secret`, `password`, `cookie`, `credential`, `signature` or
+//!   ending in `key`, compared case-insensitively with `-`, `_` and `.` ignored) has its
 //!   value replaced by [`REDACTED`];
 //! - in a URL, the userinfo (`user:password@`) and the value of every query or fragment
-//!   parameter with a credential name (`key`, `api_key`, `token`, `access_token`, `sig`, ...)
-//!   are replaced by [`REDACTED`];
-//! - anywhere (header values, URLs, bodies), a `Bearer` token and any string shaped like an
-//!   AI21 key (see [`is_key_shaped`]) are replaced by [`REDACTED`]: in raw text, such a
-//!   word; in a JSON body, a string value that is such a key as a whole, so that redaction
-//!   never changes prompt or completion text (the validator checks token offsets into it);
-//! - in a JSON body, a string member with a credential name (`api_key`, `authorization`,
-//!   `access_token`, `password`, ...) is replaced by [`REDACTED`].
+//!   parameter with a credential name (`key`, `api_key`, `token`, `sig`, `code`,
+//!   `X-Amz-Signature`, `X-Amz-Credential`, `X-Goog-Signature`, ...) are replaced by
+//!   [`REDACTED`];
+//! - anywhere (header values, URLs, bodies), the secret shapes that cannot be mistaken for
+//!   anything else are replaced by [`REDACTED`]: a `Bearer` token, `Basic` credentials, a
+//!   JSON Web Token, a PEM private-key block, an AWS access key id, a Google API key
+//!   (in a JSON body, the words of a secret taken out of one string are masked in every
+//!   other string too: J2's token strings hold it cut into pieces);
+//! - a word shaped like an AI21 key ([`is_key_shaped`]) is replaced in raw text, and in a
+//!   JSON body when it is a string as a whole: a key inside prompt or completion text is
+//!   content, kept so that the validator's token offsets into the text stay right (and its
+//!   pieces are masked in messages: [`KeyWords`]);
+//! - in a JSON body, a string member with a credential name ([`is_secret_member`]: `key`,
+//!   `api_key`, `private_key`, `password`, `client_secret`, `access_token`, ...) is
+//!   replaced by [`REDACTED`]. A member whose value is an object or an array is walked,
+//!   not replaced, so a tool's JSON Schema that declares a `key` or `password` property
+//!   keeps its schema; and plain `token` is no credential (it is J2's token text).
+//!
+//! What is said about a record (a finding message, a log line of the mock) goes through
+//! [`message`], the one function `validate`'s report and `serve`'s log lines share.
 //!
 //! Masking prompt and completion text (`--redact-content`) is not redaction of secrets and
 //! is not done here: it is a choice of what a report shows, made by the report's writer.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::LazyLock;
 
 use ai21_tape::{TapeRef, TapeString};
+use memchr::memmem;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
 
@@ -88,18 +106,23 @@ impl fmt::Display for ApiKey {
 }
 
 /// Whether a header with this name carries a credential (compared case-insensitively, with
-/// `-` and `_` ignored).
+/// `-`, `_` and `.` ignored): a credential member name ([`is_secret_member`]), or a name
+/// containing `token`, `cookie`, `signature` or `credential`, or ending in `key`
+/// (`x-api-key`, `Ocp-Apim-Subscription-Key`, `x-goog-api-key`, `x-functions-key`).
 pub fn is_secret_header(name: &str) -> bool {
-    with_normalized(name, |name| {
-        is_secret_member_normalized(name)
-            || name.contains("token")
-            || name.contains("cookie")
-            || name.contains("subscriptionkey")
-    })
+    name.eq_ignore_ascii_case("key")
+        || name.eq_ignore_ascii_case("pwd")
+        || with_normalized(name, |name| {
+            is_secret_member_normalized(name)
+                || name.ends_with("key")
+                || ["token", "cookie", "signature", "credential"]
+                    .iter()
+                    .any(|part| name.contains(part))
+        })
 }
 
 /// A header's value as it may be kept: [`REDACTED`] for a credential header, otherwise the
-/// value with any bearer token or key-shaped word masked.
+/// value with every secret shape and key-shaped word masked ([`text`]).
 pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
     if is_secret_header(name) {
         Cow::Borrowed(REDACTED)
@@ -109,10 +132,11 @@ pub fn header_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
 }
 
 /// The URL without credentials: userinfo, credential query and fragment parameters, and
-/// key-shaped words anywhere masked; everything else is kept byte for byte.
+/// secret shapes and key-shaped words anywhere (also once percent-decoded) masked;
+/// everything else is kept byte for byte.
 pub fn url(url: &str) -> Cow<'_, str> {
     let parts = UrlParts::split(url);
-    let path = mask_secrets(parts.path, true);
+    let path = url_path(parts.path);
     let query = parts.query.map(parameters);
     let fragment = parts.fragment.map(parameters);
     let changed = parts.userinfo.is_some()
@@ -141,34 +165,93 @@ pub fn url(url: &str) -> Cow<'_, str> {
     Cow::Owned(redacted)
 }
 
-/// Raw text (a non-JSON body, a `text/event-stream` body, a message) with every bearer
-/// token and every key-shaped word replaced by [`REDACTED`].
+/// Raw text (a non-JSON body, a `text/event-stream` body, a message) with every secret
+/// shape (a bearer token, `Basic` credentials, a JSON Web Token, a PEM private-key block,
+/// an AWS access key id, a Google API key; see the module docs) and every key-shaped word
+/// replaced by [`REDACTED`].
 pub fn text(text: &str) -> Cow<'_, str> {
     mask_secrets(text, true)
 }
 
+/// What is said about a record (a finding's message, a log line), as it may be printed:
+/// every piece of one of the record's key-shaped words masked ([`KeyWords::mask_pieces`]),
+/// then every secret shape ([`text`]). The one redaction of what `validate` reports about a
+/// record and of what `serve` logs about a request.
+///
+/// ```
+/// use ai21_capture::redact::{self, KeyWords};
+///
+/// let mut keys = KeyWords::default();
+/// keys.add_text("my key is Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty");
+/// assert_eq!(
+///     redact::message("\"my key is Zx9Qv7Lp2R…\" with Bearer eyJhbGciOiJIUzI1NiJ9", &keys),
+///     "\"my key is [redacted]…\" with Bearer [redacted]"
+/// );
+/// ```
+pub fn message(message: &str, keys: &KeyWords) -> String {
+    let masked = if keys.is_empty() {
+        Cow::Borrowed(message)
+    } else {
+        Cow::Owned(keys.mask_pieces(message))
+    };
+    match text(&masked) {
+        Cow::Borrowed(_) => masked.into_owned(),
+        Cow::Owned(redacted) => redacted,
+    }
+}
+
 /// Redacts a JSON body in place: string members with a credential name, strings that are a
-/// key as a whole, and bearer tokens inside strings. Other text is left exactly as it was.
+/// key as a whole, and every other secret shape inside strings; then, when a secret was
+/// taken out of a string, every piece of it left in another string (a J2 token holding a
+/// word of it) is masked as [`KeyWords::mask_pieces`] masks pieces of keys. Other text is
+/// left exactly as it was.
 pub fn json(value: &mut Value) {
+    let mut pieces = KeyWords::default();
+    redact_json(value, &mut pieces);
+    if !pieces.is_empty() {
+        mask_json_pieces(value, &pieces);
+    }
+}
+
+/// [`json`]'s first pass: collects in `pieces` the words of the secrets it takes out of
+/// strings.
+fn redact_json(value: &mut Value, pieces: &mut KeyWords) {
     match value {
         Value::String(string) => {
-            if is_key_shaped(string.trim()) {
-                *string = REDACTED.to_owned();
-            } else if let Cow::Owned(redacted) = mask_secrets(string, false) {
+            if let Cow::Owned(redacted) = json_string(string, Some(pieces)) {
                 *string = redacted;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(json),
+        Value::Array(items) => items.iter_mut().for_each(|item| redact_json(item, pieces)),
         Value::Object(members) => {
             for (name, member) in members.iter_mut() {
                 match member {
                     Value::String(string) if string != REDACTED && is_secret_member(name) => {
                         *string = REDACTED.to_owned();
                     }
-                    _ => json(member),
+                    _ => redact_json(member, pieces),
                 }
             }
         }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// [`json`]'s second pass: the pieces of the secrets taken out, masked in every string.
+fn mask_json_pieces(value: &mut Value, pieces: &KeyWords) {
+    match value {
+        Value::String(string) => {
+            let masked = pieces.mask_pieces(string);
+            if masked != *string {
+                *string = masked;
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| mask_json_pieces(item, pieces)),
+        Value::Object(members) => members
+            .values_mut()
+            .for_each(|member| mask_json_pieces(member, pieces)),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
@@ -177,15 +260,17 @@ pub fn json(value: &mut Value) {
 /// it holds a key-shaped word ([`KeyWords`] would stay empty): what a reader that cannot
 /// redact in place (the fast read of a capture line) checks before using the value as it
 /// is. The same tests as [`json`] and [`KeyWords::add_json`], made only on the strings
-/// the tape lists as long as it parses ([`TapeRef::long_strings`]): no member name shorter
-/// than six bytes is a credential's, and no string shorter than 23 bytes holds a bearer
-/// token (or 32, a key).
+/// the tape lists as long as it parses ([`TapeRef::long_strings`]): no credential member
+/// name but `key` and `pwd` is shorter than six bytes, and no string shorter than
+/// [`MIN_SECRET_LEN`] bytes holds a secret shape (or 32, a key).
 pub fn json_is_plain(value: TapeRef<'_>) -> bool {
     // The strings the tape lists as long are all those the tests below can fail on.
     const _: () = assert!(
-        ai21_tape::LONG_STRING <= "bearer ".len() + MIN_BEARER_TOKEN
+        ai21_tape::LONG_STRING <= MIN_SECRET_LEN
             && ai21_tape::LONG_STRING <= MIN_KEY_LEN
-            && ai21_tape::NAMED_STRING <= "secret".len()
+            && ai21_tape::NAMED_STRING <= SHORTEST_LONG_MEMBER
+            && ai21_tape::SHORT_NAMED_STRING == "key".len()
+            && ai21_tape::SHORT_NAMED_STRING == "pwd".len()
     );
     value.long_strings().all(|string| match string {
         TapeString::Key { name, value } => {
@@ -198,8 +283,18 @@ pub fn json_is_plain(value: TapeRef<'_>) -> bool {
 
 /// Whether [`json_string`] keeps a string as it is and it holds no key-shaped word.
 fn string_is_plain(text: &str) -> bool {
-    // Most strings (every J2 token) are too short for a bearer token or a key.
-    if text.len() < "bearer ".len() + MIN_BEARER_TOKEN {
+    // Most strings (every J2 token) are too short for any secret shape.
+    if text.len() < MIN_SECRET_LEN {
+        return true;
+    }
+    // Below 23 bytes (a bearer token), a secret is `Basic` credentials (a blank after
+    // `basic`), a JSON Web Token (dots) or an AWS key id (an `A`): most strings this short
+    // (J2 tokens, `▁`-joined words) have none of these bytes.
+    if text.len() < "bearer ".len() + MIN_BEARER_TOKEN
+        && !text
+            .bytes()
+            .any(|byte| matches!(byte, b' ' | b'\t' | b'.' | b'A'))
+    {
         return true;
     }
     !has_key_word(text) && matches!(mask_secrets(text, false), Cow::Borrowed(_))
@@ -361,17 +456,48 @@ impl KeyWords {
     }
 }
 
-/// A JSON value that serialises redacted (as [`json`] would leave it) without being copied.
+/// A JSON value that serialises redacted, as [`json`] would leave it: without being copied
+/// when no secret is taken out of a string (so no piece of one is left to mask).
 pub(crate) struct RedactedJson<'a>(pub(crate) &'a Value);
 
 impl Serialize for RedactedJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if holds_secret_shape(self.0) {
+            let mut redacted = self.0.clone();
+            json(&mut redacted);
+            redacted.serialize(serializer)
+        } else {
+            WithoutShapes(self.0).serialize(serializer)
+        }
+    }
+}
+
+/// Whether a string of the value (not one a credential member holds) has a secret shape in
+/// it, which [`json`] takes out and then masks the pieces of.
+fn holds_secret_shape(value: &Value) -> bool {
+    match value {
+        Value::String(string) => {
+            !is_key_shaped(string.trim()) && !secret_spans(string, false).is_empty()
+        }
+        Value::Array(items) => items.iter().any(holds_secret_shape),
+        Value::Object(members) => members.iter().any(|(name, member)| {
+            !(member.is_string() && is_secret_member(name)) && holds_secret_shape(member)
+        }),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// A JSON value without secret shapes in its strings, serialised as [`json`] would leave it.
+struct WithoutShapes<'a>(&'a Value);
+
+impl Serialize for WithoutShapes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         match self.0 {
-            Value::String(string) => serializer.serialize_str(&json_string(string)),
+            Value::String(string) => serializer.serialize_str(&json_string(string, None)),
             Value::Array(items) => {
                 let mut sequence = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
-                    sequence.serialize_element(&RedactedJson(item))?;
+                    sequence.serialize_element(&WithoutShapes(item))?;
                 }
                 sequence.end()
             }
@@ -381,7 +507,7 @@ impl Serialize for RedactedJson<'_> {
                     if member.is_string() && is_secret_member(name) {
                         map.serialize_entry(name, REDACTED)?;
                     } else {
-                        map.serialize_entry(name, &RedactedJson(member))?;
+                        map.serialize_entry(name, &WithoutShapes(member))?;
                     }
                 }
                 map.end()
@@ -391,21 +517,53 @@ impl Serialize for RedactedJson<'_> {
     }
 }
 
-/// A JSON string as it may be kept: [`REDACTED`] when it is a key as a whole, otherwise
-/// with bearer tokens masked.
-fn json_string(string: &str) -> Cow<'_, str> {
+/// A JSON string as it may be kept (owned when changed): [`REDACTED`] when it is a key as
+/// a whole, otherwise with every secret shape masked, the words of each added to `pieces`
+/// (those with a digit or both cases, of [`KEY_FRAGMENT`] characters or more).
+fn json_string<'s>(string: &'s str, pieces: Option<&mut KeyWords>) -> Cow<'s, str> {
     if is_key_shaped(string.trim()) {
-        Cow::Borrowed(REDACTED)
-    } else {
-        mask_secrets(string, false)
+        return Cow::Owned(REDACTED.to_owned());
     }
+    let spans = secret_spans(string, false);
+    if let Some(pieces) = pieces {
+        for &(start, end) in &spans {
+            let secret = &string[start..end];
+            for word in secret.split(|character: char| !character.is_ascii_alphanumeric()) {
+                let digit = word.bytes().any(|byte| byte.is_ascii_digit());
+                let cases = word.bytes().any(|byte| byte.is_ascii_uppercase())
+                    && word.bytes().any(|byte| byte.is_ascii_lowercase());
+                if word.len() >= KEY_FRAGMENT
+                    && (digit || cases)
+                    && !pieces.0.iter().any(|known| known == word)
+                {
+                    pieces.0.push(word.to_owned());
+                }
+            }
+        }
+    }
+    mask_spans(string, spans)
 }
 
-/// Whether a JSON member with this name holds a credential. Plain `token` is not one: it
-/// is the J2 token text.
-fn is_secret_member(name: &str) -> bool {
-    // Normalising only removes characters, and the shortest name is six long.
-    if name.len() < "secret".len() {
+/// The shortest member name [`is_secret_member`] takes but `key` and `pwd`.
+const SHORTEST_LONG_MEMBER: usize = "secret".len();
+
+/// Whether a JSON member with this name holds a credential (when its value is a string).
+///
+/// The name is compared case-insensitively with `-`, `_`, `.` and spaces ignored: one of
+/// the credential names (`key` and `pwd` only as written, in any case; `apikey`,
+/// `privatekey`, `accesskey`, `secretaccesskey`, `subscriptionkey`, `clientsecret`,
+/// `password`, `passwd`, `credentials`, `accesstoken`, `sessiontoken`, `refreshtoken`,
+/// `connectionstring`, ...), or a name containing `apikey`, `secret`, `password`,
+/// `passwd`, `passphrase`, `authorization`, `credential`, `privatekey`, `accesskey`,
+/// `subscriptionkey` or a credential's token (`accesstoken`, `sessiontoken`, ...).
+/// Plain `token` is not one: it is the J2 token text; nor `code` or `signature`, which
+/// payloads and tool schemas use for other things.
+pub fn is_secret_member(name: &str) -> bool {
+    if name.len() == "key".len() {
+        return name.eq_ignore_ascii_case("key") || name.eq_ignore_ascii_case("pwd");
+    }
+    // Normalising only removes characters, and the shortest other name is six long.
+    if name.len() < SHORTEST_LONG_MEMBER {
         return false;
     }
     with_normalized(name, is_secret_member_normalized)
@@ -419,23 +577,61 @@ fn is_secret_member_normalized(name: &str) -> bool {
         "setcookie",
         "apikey",
         "xapikey",
-        "accesstoken",
-        "refreshtoken",
-        "idtoken",
-        "authtoken",
-        "apitoken",
-        "bearertoken",
-        "sessiontoken",
         "secret",
         "clientsecret",
         "password",
         "passwd",
+        "passphrase",
+        "credential",
+        "credentials",
+        "privatekey",
+        "accesskey",
+        "accesskeyid",
+        "secretkey",
+        "secretaccesskey",
+        "subscriptionkey",
+        "signingkey",
+        "encryptionkey",
+        "masterkey",
+        "accountkey",
+        "sharedkey",
+        "sharedaccesskey",
+        "connectionstring",
+        "idtoken",
+        "sessionid",
     ];
-    const PARTS: &[&str] = &["apikey", "secret", "password", "authorization"];
+    const PARTS: &[&str] = &[
+        "apikey",
+        "secret",
+        "password",
+        "passwd",
+        "passphrase",
+        "authorization",
+        "credential",
+        "privatekey",
+        "accesskey",
+        "subscriptionkey",
+        "accesstoken",
+        "refreshtoken",
+        "authtoken",
+        "apitoken",
+        "bearertoken",
+        "sessiontoken",
+        "securitytoken",
+        "oauthtoken",
+        "csrftoken",
+        "xsrftoken",
+    ];
     NAMES.contains(&name) || PARTS.iter().any(|part| name.contains(part))
 }
 
-/// Whether a query or fragment parameter with this name holds a credential.
+/// Whether a query or fragment parameter with this name holds a credential: a credential
+/// header's name ([`is_secret_header`]: `X-Amz-Signature`, `X-Amz-Credential`,
+/// `X-Amz-Security-Token`, `X-Goog-Signature`, `X-Goog-Credential`, `AWSAccessKeyId`, ...)
+/// or one of `key`, `token`, `auth`, `sig` (Azure SAS), `signature`, `code` (an OAuth
+/// authorization code), `pass`, `pwd`, `session`, `sessionid`, `jwt`. `api-version` and
+/// the other parameters of a presigned URL (`X-Amz-Date`, `X-Amz-SignedHeaders`,
+/// `Expires`, ...) are not.
 fn is_secret_parameter(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "key",
@@ -448,8 +644,7 @@ fn is_secret_parameter(name: &str) -> bool {
         "pwd",
         "session",
         "sessionid",
-        "credential",
-        "credentials",
+        "jwt",
     ];
     is_secret_header(name) || with_normalized(name, |name| NAMES.contains(&name))
 }
@@ -485,7 +680,7 @@ fn parameters(query: &str) -> Cow<'_, str> {
     let mut pairs = Vec::new();
     for pair in query.split('&') {
         let Some((name, value)) = pair.split_once('=') else {
-            let masked = mask_secrets(pair, true);
+            let masked = url_piece(pair);
             changed |= matches!(masked, Cow::Owned(_));
             pairs.push(masked);
             continue;
@@ -495,7 +690,7 @@ fn parameters(query: &str) -> Cow<'_, str> {
             pairs.push(Cow::Owned(format!("{name}={REDACTED}")));
             continue;
         }
-        match mask_secrets(value, true) {
+        match url_piece(value) {
             Cow::Borrowed(_) => pairs.push(Cow::Borrowed(pair)),
             Cow::Owned(value) => {
                 changed = true;
@@ -510,7 +705,39 @@ fn parameters(query: &str) -> Cow<'_, str> {
     }
 }
 
-/// Decodes `%XX` escapes and `+` in a parameter name, so `api%5Fkey` is seen as `api_key`.
+/// A URL's path with the secrets of each segment masked ([`url_piece`]).
+fn url_path(path: &str) -> Cow<'_, str> {
+    if !path.contains(['%', '+']) {
+        return mask_secrets(path, true);
+    }
+    let segments: Vec<Cow<'_, str>> = path.split('/').map(url_piece).collect();
+    if segments
+        .iter()
+        .all(|segment| matches!(segment, Cow::Borrowed(_)))
+    {
+        return Cow::Borrowed(path);
+    }
+    Cow::Owned(segments.join("/"))
+}
+
+/// A piece of a URL (a path segment, a parameter's value) as it may be kept (owned when
+/// changed): its secrets masked where they stand, or the whole piece [`REDACTED`] when a
+/// secret shows only once it is percent-decoded (`Bearer%20...`, `Basic+...`, a key
+/// with an escaped character in it).
+fn url_piece(piece: &str) -> Cow<'_, str> {
+    let masked = mask_secrets(piece, true);
+    if matches!(masked, Cow::Owned(_)) || !piece.contains(['%', '+']) {
+        return masked;
+    }
+    if matches!(mask_secrets(&percent_decode(piece), true), Cow::Owned(_)) {
+        Cow::Owned(REDACTED.to_owned())
+    } else {
+        masked
+    }
+}
+
+/// Decodes `%XX` escapes and `+` in a parameter name, so `api%5Fkey` is seen as `api_key`
+/// (and in a piece of a URL, to look for secrets).
 fn percent_decode(name: &str) -> Cow<'_, str> {
     if !name.contains(['%', '+']) {
         return Cow::Borrowed(name);
@@ -542,100 +769,296 @@ fn percent_decode(name: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
 }
 
+/// The length of the shortest secret shape [`text`] masks (a JSON Web Token with a short
+/// header and payload and no signature): shorter text holds none.
+pub const MIN_SECRET_LEN: usize = 16;
+
 /// The shortest credential taken after `Bearer`: shorter words are ordinary text.
 const MIN_BEARER_TOKEN: usize = 16;
 
-/// Masks bearer tokens, and also key-shaped words when `words` is set.
+/// The shortest credentials taken after `Basic`: `user:pass`, base64-encoded.
+const MIN_BASIC_TOKEN: usize = 12;
+
+/// The shortest first part of a JSON Web Token: `eyJ` and nine more characters
+/// (`{"alg":"none"}` is `eyJhbGciOiJub25lIn0`).
+const MIN_JWT_HEADER: usize = 12;
+
+/// Masks every secret shape, and also key-shaped words when `words` is set.
 ///
-/// A bearer token is the word after `bearer` (any case) and blanks: at least
-/// [`MIN_BEARER_TOKEN`] characters of letters, digits and `-._~+/=`, with a digit or an
-/// upper-case letter after its first character (so `the bearer instruments...` stays prose).
-fn mask_secrets(text: &str, mut words: bool) -> Cow<'_, str> {
-    // Nothing shorter than `bearer` and a token can hold a secret (a key is longer still).
-    if text.len() < "bearer ".len() + MIN_BEARER_TOKEN {
-        return Cow::Borrowed(text);
-    }
-    // Without a key-shaped word, only bearer tokens are left to mask: the scan then goes
-    // from one `b` to the next instead of word by word.
-    if words && !has_key_word(text) {
-        words = false;
+/// The shapes, each a credential whatever it stands in:
+///
+/// - a bearer token: the word after `bearer` (any case) and blanks, at least
+///   [`MIN_BEARER_TOKEN`] characters of letters, digits and `-._~+/=`, with a digit or an
+///   upper-case letter after its first character (so `the bearer instruments...` stays
+///   prose);
+/// - `Basic` credentials: the word after `basic` (any case) and blanks, at least
+///   [`MIN_BASIC_TOKEN`] characters of base64 that decode to text holding a `:` (RFC 7617's
+///   `user-id:password`; so `basic instructions` stays prose);
+/// - a JSON Web Token: `eyJ` (a base64url JSON object) starting a word, then two more
+///   base64url parts after dots, the last possibly empty (RFC 7519; five parts, an
+///   encrypted one);
+/// - a PEM private-key block: from `-----BEGIN ...PRIVATE KEY...-----` to the matching
+///   `-----END ...-----`, or to the end of the text when the block is cut (RFC 7468;
+///   certificates and public keys are kept);
+/// - an AWS access key id: `AKIA` or `ASIA` and 16 upper-case letters and digits, a word
+///   of its own;
+/// - a Google API key: `AIza` and 35 letters, digits, `-` and `_`.
+fn mask_secrets(text: &str, words: bool) -> Cow<'_, str> {
+    mask_spans(text, secret_spans(text, words))
+}
+
+/// The byte ranges of the secrets [`mask_secrets`] masks, in no order, possibly
+/// overlapping; each starts and ends at an ASCII byte or the end of the text.
+fn secret_spans(text: &str, words: bool) -> Vec<(usize, usize)> {
+    if text.len() < MIN_SECRET_LEN {
+        return Vec::new();
     }
     let bytes = text.as_bytes();
-    let mut output: Option<String> = None;
-    // Everything before `copied` is already in `output` (or unchanged, while it is None).
-    let mut copied = 0;
-    let mut index = 0;
-    while index < bytes.len() {
-        if !words {
-            // Only the word `bearer` matters: go straight to the next `b` that starts a
-            // word (most text has none).
-            let Some(offset) = memchr::memchr2(b'b', b'B', &bytes[index..]) else {
-                break;
-            };
-            index += offset;
-            if index > 0 && bytes[index - 1].is_ascii_alphanumeric() {
-                index += 1;
-                continue;
+    // One scan per shape, each going straight from one candidate start to the next, so
+    // long text without one (almost all) costs a few vectorised searches. A short string
+    // (most are J2 tokens and ids) is read once for the bytes a shape must hold (`b` of
+    // `bearer` and `basic`, `J` of `eyJ`, `-` of `-----BEGIN`, `A` of `AKIA`, `ASIA` and
+    // `AIza`), and only the scans of the shapes it may hold are made.
+    const SHORT: usize = 96;
+    let (mut scheme, mut jwt, mut pem, mut prefixed) = (true, true, true, true);
+    if bytes.len() < SHORT {
+        (scheme, jwt, pem, prefixed) = (false, false, false, false);
+        for &byte in bytes {
+            match byte {
+                b'b' | b'B' => scheme = true,
+                b'J' => jwt = true,
+                b'-' => pem = true,
+                b'A' => prefixed = true,
+                _ => {}
             }
         }
-        if !bytes[index].is_ascii_alphanumeric() {
-            index += 1;
+    }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    if scheme {
+        scheme_credentials(bytes, &mut spans);
+    }
+    if jwt {
+        json_web_tokens(bytes, &mut spans);
+    }
+    if pem {
+        private_key_blocks(bytes, &mut spans);
+    }
+    if prefixed {
+        prefixed_keys(bytes, &mut spans);
+    }
+    if words && has_key_word(text) {
+        key_shaped_words(bytes, &mut spans);
+    }
+    spans
+}
+
+/// The text with each span replaced by [`REDACTED`] (overlapping spans by one).
+fn mask_spans(text: &str, mut spans: Vec<(usize, usize)>) -> Cow<'_, str> {
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    spans.sort_unstable();
+    let mut output = String::with_capacity(text.len());
+    // Everything before `copied` is in `output` or masked.
+    let mut copied = 0;
+    for (start, end) in spans {
+        if start >= copied {
+            // Every span starts and ends at an ASCII byte or the end of the text.
+            output.push_str(&text[copied..start]);
+            output.push_str(REDACTED);
+        }
+        copied = copied.max(end);
+    }
+    output.push_str(&text[copied..]);
+    Cow::Owned(output)
+}
+
+/// The end of the run of bytes from `from` that `keep` accepts.
+fn run_end(bytes: &[u8], from: usize, keep: impl Fn(u8) -> bool) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&byte| !keep(byte))
+        .map_or(bytes.len(), |offset| from + offset)
+}
+
+/// The bearer tokens and `Basic` credentials: the words `bearer` and `basic` both start
+/// with a `b`, so the scan goes from one `b` starting a word to the next.
+fn scheme_credentials(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
+    let mut index = 0;
+    while let Some(offset) = memchr::memchr2(b'b', b'B', &bytes[index..]) {
+        let start = index + offset;
+        index = start + 1;
+        if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
             continue;
         }
-        let word_end = index
-            + bytes[index..]
-                .iter()
-                .position(|byte| !byte.is_ascii_alphanumeric())
-                .unwrap_or(bytes.len() - index);
-        let word = &text[index..word_end];
-        let secret = if word.eq_ignore_ascii_case("bearer") {
+        let word_end = run_end(bytes, start, |byte| byte.is_ascii_alphanumeric());
+        let word = &bytes[start..word_end];
+        let credential = if word.eq_ignore_ascii_case(b"bearer") {
             bearer_token(bytes, word_end)
-        } else if words && is_key_shaped(word) {
-            Some((index, word_end))
+        } else if word.eq_ignore_ascii_case(b"basic") {
+            basic_credentials(bytes, word_end)
         } else {
             None
         };
-        match secret {
-            Some((start, end)) => {
-                let output = output.get_or_insert_with(|| String::with_capacity(text.len()));
-                output.push_str(&text[copied..start]);
-                output.push_str(REDACTED);
-                copied = end;
-                index = end;
-            }
-            None => index = word_end,
+        if let Some(span) = credential {
+            spans.push(span);
+            index = span.1;
+        } else {
+            index = word_end;
         }
     }
-    match output {
-        Some(mut output) => {
-            output.push_str(&text[copied..]);
-            Cow::Owned(output)
-        }
-        None => Cow::Borrowed(text),
-    }
+}
+
+/// Where the word after a scheme name that ends at `after` starts: after one blank or
+/// more.
+fn after_blanks(bytes: &[u8], after: usize) -> Option<usize> {
+    let start = run_end(bytes, after, |byte| matches!(byte, b' ' | b'\t'));
+    (start > after && start < bytes.len()).then_some(start)
 }
 
 /// The byte range of the bearer token after the word `bearer` that ends at `after`.
 fn bearer_token(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
-    let start = after
-        + bytes[after..]
-            .iter()
-            .position(|byte| !matches!(byte, b' ' | b'\t'))?;
-    if start == after {
-        return None;
-    }
-    let length = bytes[start..]
-        .iter()
-        .position(|&byte| !is_token_byte(byte))
-        .unwrap_or(bytes.len() - start);
-    let token = &bytes[start..start + length];
+    let start = after_blanks(bytes, after)?;
+    let end = run_end(bytes, start, is_token_byte);
+    let token = &bytes[start..end];
     let prose = !token
         .iter()
         .skip(1)
         .any(|byte| byte.is_ascii_digit() || byte.is_ascii_uppercase());
-    (length >= MIN_BEARER_TOKEN && !prose).then_some((start, start + length))
+    (token.len() >= MIN_BEARER_TOKEN && !prose).then_some((start, end))
 }
 
 fn is_token_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+}
+
+/// The byte range of the `Basic` credentials after the word `basic` that ends at `after`:
+/// base64 (padded or not) of text holding a `:` and no control character.
+fn basic_credentials(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
+    use base64::Engine;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const BASE64: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let start = after_blanks(bytes, after)?;
+    let end = run_end(bytes, start, |byte| {
+        byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'=')
+    });
+    if end - start < MIN_BASIC_TOKEN {
+        return None;
+    }
+    let decoded = BASE64.decode(&bytes[start..end]).ok()?;
+    let decoded = std::str::from_utf8(&decoded).ok()?;
+    (decoded.contains(':') && !decoded.chars().any(char::is_control)).then_some((start, end))
+}
+
+fn is_base64url(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_')
+}
+
+/// The JSON Web Tokens: `eyJ...` starting a word, and at least two more dotted base64url
+/// parts (the last may be empty: an unsecured token).
+fn json_web_tokens(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
+    static START: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("eyJ"));
+    for start in START.find_iter(bytes) {
+        if start > 0 && is_base64url(bytes[start - 1]) {
+            continue;
+        }
+        let header_end = run_end(bytes, start, is_base64url);
+        if header_end - start < MIN_JWT_HEADER || bytes.get(header_end) != Some(&b'.') {
+            continue;
+        }
+        let payload_end = run_end(bytes, header_end + 1, is_base64url);
+        if payload_end - header_end < 3 || bytes.get(payload_end) != Some(&b'.') {
+            continue;
+        }
+        let mut end = run_end(bytes, payload_end + 1, is_base64url);
+        // The two more parts of an encrypted token.
+        while bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(|&b| is_base64url(b))
+        {
+            end = run_end(bytes, end + 1, is_base64url);
+        }
+        spans.push((start, end));
+    }
+}
+
+/// The PEM private-key blocks, from `-----BEGIN` to the end of the matching `-----END`
+/// line, or to the end of the text when it is cut before.
+fn private_key_blocks(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
+    static BEGIN: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("-----BEGIN "));
+    const DASHES: &[u8] = b"-----";
+    // The longest label read (`ENCRYPTED PRIVATE KEY`, `PGP PRIVATE KEY BLOCK`, ...).
+    const LABEL: usize = 64;
+    let label_end = |from: usize| {
+        let window = &bytes[from..bytes.len().min(from + LABEL)];
+        memmem::find(window, DASHES).map(|length| from + length)
+    };
+    for start in BEGIN.find_iter(bytes) {
+        let label_start = start + "-----BEGIN ".len();
+        let Some(label_stop) = label_end(label_start) else {
+            continue;
+        };
+        if memmem::find(&bytes[label_start..label_stop], b"PRIVATE KEY").is_none() {
+            continue;
+        }
+        let body = label_stop + DASHES.len();
+        let end = memmem::find(&bytes[body..], b"-----END ")
+            .and_then(|offset| {
+                let after = body + offset + "-----END ".len();
+                label_end(after).map(|stop| stop + DASHES.len())
+            })
+            .unwrap_or(bytes.len());
+        spans.push((start, end));
+    }
+}
+
+/// The keys with a prefix of their own, each a word: AWS access key ids (`AKIA` or `ASIA`
+/// and 16 upper-case letters and digits) and Google API keys (`AIza` and 35 letters,
+/// digits, `-` and `_`).
+fn prefixed_keys(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
+    const AWS: usize = 20;
+    const GOOGLE: usize = 39;
+    let mut index = 0;
+    while let Some(offset) = memchr::memchr(b'A', &bytes[index..]) {
+        let start = index + offset;
+        index = start + 1;
+        if start > 0 && is_base64url(bytes[start - 1]) {
+            continue;
+        }
+        let rest = &bytes[start..];
+        let length = if rest.starts_with(b"AKIA") || rest.starts_with(b"ASIA") {
+            let end = run_end(bytes, start, |byte| {
+                byte.is_ascii_uppercase() || byte.is_ascii_digit()
+            });
+            let end_of_word = !bytes.get(end).is_some_and(u8::is_ascii_alphanumeric);
+            (end - start == AWS && end_of_word).then_some(AWS)
+        } else if rest.starts_with(b"AIza") {
+            (run_end(bytes, start, is_base64url) - start == GOOGLE).then_some(GOOGLE)
+        } else {
+            None
+        };
+        if let Some(length) = length {
+            spans.push((start, start + length));
+            index = start + length;
+        }
+    }
+}
+
+/// The key-shaped words ([`is_key_shaped`]).
+fn key_shaped_words(bytes: &[u8], spans: &mut Vec<(usize, usize)>) {
+    let mut index = 0;
+    while index < bytes.len() {
+        if !bytes[index].is_ascii_alphanumeric() {
+            index += 1;
+            continue;
+        }
+        let end = run_end(bytes, index, |byte| byte.is_ascii_alphanumeric());
+        // The word is ASCII, so it is UTF-8.
+        if std::str::from_utf8(&bytes[index..end]).is_ok_and(is_key_shaped) {
+            spans.push((index, end));
+        }
+        index = end;
+    }
 }

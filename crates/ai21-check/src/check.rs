@@ -13,7 +13,8 @@
 //! pasted into a prompt is content and stays (masking it would shift the text ranges). A
 //! finding that quotes such a prompt may cut the key short, below the length the output's
 //! redaction recognises, so every piece of a key-shaped word of the record (six letters
-//! and digits or more) is masked in the messages of its findings.
+//! and digits or more) is masked in the messages of its findings, and so is every secret
+//! shape: [`redact::message`], the redaction `serve`'s log lines get too.
 //!
 //! # Content masking
 //!
@@ -28,7 +29,7 @@
 use std::cell::RefCell;
 
 use ai21_capture::fast::{self, FastBody};
-use ai21_capture::redact::KeyWords;
+use ai21_capture::redact::{self, KeyWords};
 use ai21_capture::{Body, Content, Exchange, Item, Location, Pending, Record};
 use ai21_validate::Validator;
 
@@ -97,10 +98,8 @@ pub fn check_line_fast(
                         keys.add_text(text);
                     }
                 }
-                if !keys.is_empty() {
-                    for finding in &mut report.findings {
-                        finding.message = keys.mask_pieces(&finding.message);
-                    }
+                for finding in &mut report.findings {
+                    finding.message = redact::message(&finding.message, &keys);
                 }
             }
             Some(Checked {
@@ -197,10 +196,8 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
                 key_words(&[view.request, view.response])
             }
         };
-        if !keys.is_empty() {
-            for finding in &mut report.findings {
-                finding.message = keys.mask_pieces(&finding.message);
-            }
+        for finding in &mut report.findings {
+            finding.message = redact::message(&finding.message, &keys);
         }
         if options.redact_content {
             let content = match &content {

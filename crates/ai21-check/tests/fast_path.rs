@@ -179,7 +179,9 @@ struct Form {
     /// Which status (see [`STATUSES`]).
     status: usize,
     /// 0: none, 1: a key-shaped string, 2: a secret member, 3: a bearer token, 4: a key
-    /// in a member name, 5: a key in the URL.
+    /// in a member name, 5: a key in the URL, 6 to 10: `Basic` credentials, a JSON Web
+    /// Token, a private-key block, an AWS access key id, a Google API key in a string,
+    /// 11 and 12: a `key` and a `pwd` member (the short credential names).
     secret: u8,
     /// 0: as is, 1: a duplicated key, 2: cut short, 3: a byte replaced, 4: pretty JSON
     /// values, 5: escaped slashes and unicode.
@@ -204,7 +206,7 @@ fn form() -> impl Strategy<Value = Form> {
     (
         (0u8..4, 0u8..5, 0u8..4, 0u8..5, 0usize..STATUSES.len()),
         (
-            prop_oneof![6 => Just(0u8), 1 => 1u8..6],
+            prop_oneof![6 => Just(0u8), 2 => 1u8..SECRETS],
             prop_oneof![6 => Just(0u8), 1 => 1u8..6],
             prop_oneof![3 => Just(0usize), 1 => 1usize..64],
             prop_oneof![3 => Just(0usize), 1 => 1usize..64],
@@ -242,12 +244,36 @@ fn mutated(kind: PayloadKind, payload: &Value, index: usize) -> Value {
     mutations[(index - 1) % mutations.len()].apply(payload)
 }
 
+/// How many kinds of secret [`Form::secret`] plants (0 is none).
+const SECRETS: u8 = 13;
+
+/// The secret shapes planted inside a string (`Form::secret` 6 to 10).
+const SHAPES: [&str; 5] = [
+    "Basic dXNlcjpodW50ZXIy",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+    "AKIAIOSFODNN7EXAMPLE",
+    "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+];
+
 /// Plants the form's secret in a payload.
 fn plant(payload: &mut Value, secret: u8) {
     let Value::Object(members) = payload else {
         return;
     };
     match secret {
+        6..=10 => {
+            members.insert(
+                "id".into(),
+                Value::String(format!("chat-1 {}.", SHAPES[usize::from(secret - 6)])),
+            );
+        }
+        11 => {
+            members.insert("key".into(), Value::String("short".into()));
+        }
+        12 => {
+            members.insert("PWD".into(), Value::String("x".into()));
+        }
         1 => {
             members.insert("id".into(), Value::String(KEY.into()));
         }
@@ -596,12 +622,26 @@ fn the_fast_path_leaves_what_it_cannot_read_to_the_full_path() {
             &request.replace("\"Hi\"", "\"Hi\", \"password\": \"hunter2\""),
             response,
         ),
+        exchange(
+            &request.replace("\"Hi\"", "\"Hi\", \"key\": \"k\""),
+            response,
+        ),
         exchange(request, response).replace(
             "/studio/v1/chat/completions",
             "https://example.com/v1/other",
         ),
         exchange(request, response)[..40].to_owned(),
-    ] {
+    ]
+    .into_iter()
+    .chain(SHAPES.iter().map(|shape| {
+        exchange(
+            request,
+            &response.replace(
+                "\"Hello\"",
+                &format!("\"Hello {}\"", shape.replace('\n', "\\n")),
+            ),
+        )
+    })) {
         assert!(!fast(&line), "{line}");
     }
     // Whatever the fast path leaves, the full path reports as before.

@@ -45,10 +45,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use ai21_capture::redact::{self, KeyWords};
 use ai21_generate::Random;
 use ai21_models::j2_complete_request::J2CompleteRequest;
 use ai21_models::jamba_chat_request::JambaChatRequest;
-use ai21_validate::{Endpoint, Finding, Target, Validator, walk};
+use ai21_validate::{Endpoint, Finding, Report, Target, Validator, walk};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -359,6 +360,46 @@ fn problem(finding: &Finding) -> Value {
     json!({"loc": location, "msg": finding.message, "type": finding.rule})
 }
 
+/// The log entry of a request with findings, redacted exactly as `validate` reports the
+/// request in the recording: the findings of the body with its secrets removed
+/// ([`redact::json`], as a capture reader removes them; the body's own findings when it
+/// holds none), each message through [`redact::message`] with the body's key-shaped
+/// words, and the whole entry through [`redact::text`].
+fn log_entry(
+    validator: &Validator,
+    endpoint: &Endpoint,
+    body: &Value,
+    report: &Report,
+    path: &str,
+    verdict: &str,
+) -> String {
+    let mut redacted = body.clone();
+    redact::json(&mut redacted);
+    let redacted_report;
+    let report = if redacted == *body {
+        report
+    } else {
+        redacted_report = validator.validate_request(endpoint, &redacted);
+        &redacted_report
+    };
+    let mut keys = KeyWords::default();
+    keys.add_json(&redacted);
+    let mut entry = format!(
+        "POST {path}: {verdict}, {} finding(s)",
+        report.findings.len()
+    );
+    for finding in &report.findings {
+        entry.push_str(&format!(
+            "\n  {}[{}] at {:?}: {}",
+            finding.severity,
+            finding.rule,
+            finding.pointer,
+            redact::message(&finding.message, &keys)
+        ));
+    }
+    redact::text(&entry).into_owned()
+}
+
 /// Whether a finding refuses the request: in strict mode every error, in lenient mode the
 /// errors the real server would not ignore. Warnings never do.
 fn refuses(strict: bool, finding: &Finding) -> bool {
@@ -425,19 +466,16 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
         } else {
             "refused with 422"
         };
-        let mut line = format!(
-            "POST {}: {verdict}, {} finding(s)",
+        let entry = log_entry(
+            shared.validator,
+            &endpoint,
+            &body,
+            &report,
             parts.uri.path(),
-            report.findings.len()
+            verdict,
         );
-        for finding in &report.findings {
-            line.push_str(&format!(
-                "\n  {}[{}] at {:?}: {}",
-                finding.severity, finding.rule, finding.pointer, finding.message
-            ));
-        }
         // A closed log (its reader went away) is not the client's problem.
-        let _ = log.send(line);
+        let _ = log.send(entry);
     }
     if !rejected.is_empty() {
         let problems: Vec<Value> = rejected.iter().map(|finding| problem(finding)).collect();

@@ -6,7 +6,7 @@ mod tape;
 mod view;
 
 pub use tape::{
-    LONG_STRING, MAX_DEPTH, NAMED_STRING, Tape, TapeBuf, TapeItems, TapeMembers, TapeRef,
-    TapeString, TapeStrings, Unsupported,
+    LONG_STRING, MAX_DEPTH, NAMED_STRING, SHORT_NAMED_STRING, Tape, TapeBuf, TapeItems,
+    TapeMembers, TapeRef, TapeString, TapeStrings, Unsupported,
 };
 pub use view::{Kind, Members, View};

@@ -42,6 +42,11 @@ pub const LONG_STRING: usize = 16;
 /// [`TapeRef::long_strings`] (and longer ones, [`LONG_STRING`], whatever their value).
 pub const NAMED_STRING: usize = 6;
 
+/// Member names of exactly this many bytes whose value is a string are listed by
+/// [`TapeRef::long_strings`] too: the short credential names (`key`, `pwd`) a redaction
+/// looks for, which no payload of the API uses.
+pub const SHORT_NAMED_STRING: usize = 3;
+
 /// The longest number literal the tape reads, in bytes.
 const MAX_NUMBER_LEN: usize = 256;
 
@@ -341,7 +346,8 @@ impl<'a> TapeRef<'a> {
 
     /// The strings of the value worth a look for a search that skips short text: every
     /// string value and member name of at least [`LONG_STRING`] bytes, and every member
-    /// name of at least [`NAMED_STRING`] bytes whose value is a string; as
+    /// name of at least [`NAMED_STRING`] bytes, or of exactly [`SHORT_NAMED_STRING`],
+    /// whose value is a string; as
     /// [`TapeRef::strings`] gives them, in document order. The parse lists them as it goes,
     /// so this reads a handful of nodes where [`TapeRef::strings`] reads them all: a J2
     /// response of thousands of tokens has a few long strings (its texts, its id).
@@ -912,7 +918,8 @@ impl Parser<'_, '_> {
     }
 
     /// Lists the member whose key is at `key_at` for [`TapeRef::long_strings`] when its
-    /// value is a string and its name is [`NAMED_STRING`] bytes or longer.
+    /// value is a string and its name is [`NAMED_STRING`] bytes or longer (or exactly
+    /// [`SHORT_NAMED_STRING`]).
     #[inline(always)]
     fn note_named_string(&mut self, key_at: usize) {
         let (Some(key), Some(value)) = (self.nodes.get(key_at), self.nodes.get(key_at + 1)) else {
@@ -924,7 +931,7 @@ impl Parser<'_, '_> {
             } else {
                 (key.b >> 32) as usize
             };
-            if (NAMED_STRING..LONG_STRING).contains(&len) {
+            if len == SHORT_NAMED_STRING || (NAMED_STRING..LONG_STRING).contains(&len) {
                 self.long.push(key_at as u32);
             }
         }

@@ -14,6 +14,7 @@ mod python;
 mod readme;
 mod record_format;
 mod rule_levels;
+mod secret_shapes;
 mod secrets;
 mod serve;
 mod stdin;

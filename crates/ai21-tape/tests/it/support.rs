@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use ai21_tape::{Kind, LONG_STRING, NAMED_STRING, TapeBuf, TapeRef, TapeString, View};
+use ai21_tape::{
+    Kind, LONG_STRING, NAMED_STRING, SHORT_NAMED_STRING, TapeBuf, TapeRef, TapeString, View,
+};
 use serde_json::Value;
 
 /// What the tape made of a text serde_json may or may not read.
@@ -86,7 +88,9 @@ fn strings_agree(tape: TapeRef<'_>, value: &Value) -> Result<(), String> {
     };
     let long = |string: &TapeString<'_>| match *string {
         TapeString::Key { name, value } => {
-            name.len() >= LONG_STRING || (name.len() >= NAMED_STRING && value.is_some())
+            name.len() >= LONG_STRING
+                || ((name.len() >= NAMED_STRING || name.len() == SHORT_NAMED_STRING)
+                    && value.is_some())
         }
         TapeString::Value(text) => text.len() >= LONG_STRING,
     };
