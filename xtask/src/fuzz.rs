@@ -709,7 +709,26 @@ mod tests {
         let listed = std::fs::read_dir(root.join("fuzz/fuzz_targets"))
             .expect("fuzz/fuzz_targets")
             .count();
-        assert_eq!(listed, TARGETS.len(), "a target of fuzz/fuzz_targets is not in TARGETS");
+        assert_eq!(
+            listed,
+            TARGETS.len(),
+            "a target of fuzz/fuzz_targets is not in TARGETS"
+        );
+    }
+
+    #[test]
+    fn ci_and_the_docs_pin_the_same_cargo_fuzz() {
+        let root = crate::workspace_root();
+        let run = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
+        assert!(
+            run.contains(&format!("cargo_fuzz_version={CARGO_FUZZ_VERSION}\n")),
+            ".ci/run does not install cargo-fuzz {CARGO_FUZZ_VERSION}"
+        );
+        let docs = std::fs::read_to_string(root.join("docs/fuzzing.md")).expect("docs/fuzzing.md");
+        assert!(
+            docs.contains(&format!("--version {CARGO_FUZZ_VERSION} ")),
+            "docs/fuzzing.md does not name cargo-fuzz {CARGO_FUZZ_VERSION}"
+        );
     }
 
     #[test]
@@ -721,7 +740,13 @@ mod tests {
         let options = Options::parse(&args("--engine stable")).expect("options");
         assert_eq!(options.engine, Some(Engine::Stable));
         assert_eq!(options.targets.len(), TARGETS.len());
-        for bad in ["--seconds", "--seconds 0", "--seconds x", "nothing", "--engine afl"] {
+        for bad in [
+            "--seconds",
+            "--seconds 0",
+            "--seconds x",
+            "nothing",
+            "--engine afl",
+        ] {
             assert!(Options::parse(&args(bad)).is_err(), "{bad:?} was accepted");
         }
     }
