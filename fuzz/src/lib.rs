@@ -381,13 +381,21 @@ thread_local! {
 /// receives it.
 pub fn mock(data: &[u8]) {
     let strict = data.first().is_some_and(|byte| byte & 1 == 1);
+    mock_with(
+        ai21_mock::Config {
+            strict,
+            ..ai21_mock::Config::default()
+        },
+        data,
+    );
+}
+
+/// [`mock`] on a mock configured so.
+fn mock_with(config: ai21_mock::Config, data: &[u8]) {
     let Some(request) = mock_request(data) else {
         return;
     };
-    let router = ai21_mock::router(ai21_mock::Config {
-        strict,
-        ..ai21_mock::Config::default()
-    });
+    let router = ai21_mock::router(config);
     let (status, content_type, body) = RUNTIME.with_borrow_mut(|runtime| {
         let runtime = runtime.get_or_insert_with(|| {
             tokio::runtime::Builder::new_current_thread()
@@ -453,4 +461,123 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seeds(target: &str) -> Vec<Vec<u8>> {
+        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(target);
+        engine::read_seeds(&[directory]).expect("the checked-in corpus")
+    }
+
+    #[test]
+    fn every_target_passes_its_seeds() {
+        for (name, target) in TARGETS {
+            let seeds = seeds(name);
+            assert!(seeds.len() >= 2, "{name} has {} seeds", seeds.len());
+            for seed in &seeds {
+                target(seed);
+            }
+        }
+    }
+
+    #[test]
+    fn the_secret_is_planted_in_every_slot() {
+        let record = r#"{"url": "https://api.ai21.com/studio/v1/chat/completions", "request": {"headers": [{"name": "Content-Type", "value": "application/json"}], "body": {"model": "jamba-mini"}}, "response": {"status": 200, "body": "data: x"}}"#;
+        let line = planted_line(record);
+        let value: Value = serde_json::from_str(&line).expect("JSON");
+        assert!(
+            value["url"]
+                .as_str()
+                .is_some_and(|url| url.ends_with(&format!("?api_key={SECRET}"))),
+            "{line}"
+        );
+        assert_eq!(value["request"]["body"]["api_key"], SECRET, "{line}");
+        assert_eq!(value["request"]["body"]["planted"], SECRET, "{line}");
+        assert!(
+            value["response"]["body"]
+                .as_str()
+                .is_some_and(|body| body.contains(&format!("Bearer {SECRET}"))),
+            "{line}"
+        );
+        let headers = value["request"]["headers"].to_string();
+        assert!(
+            headers.contains(&format!("Bearer {SECRET}")) && headers.contains("x-api-key"),
+            "{line}"
+        );
+
+        let line = planted_line("not JSON");
+        assert_eq!(line.matches(SECRET).count(), 5, "{line}");
+        redact(record.as_bytes());
+        redact(b"not JSON");
+    }
+
+    #[test]
+    fn inputs_holding_the_secret_are_left_out() {
+        assert!(holds_piece_of_secret(&format!("a {SECRET} b")));
+        assert!(holds_piece_of_secret("xx7Tb5Ncxx"));
+        assert!(!holds_piece_of_secret("Bearer abc"));
+    }
+
+    #[test]
+    fn a_rule_outside_the_catalogue_is_refused() {
+        assert!(known_rule("stream/missing-done"));
+        assert!(known_rule("schema/required"));
+        assert!(!known_rule("stream/made-up"));
+    }
+
+    #[test]
+    fn mock_inputs_are_requests() {
+        let request = mock_request(
+            b"\x01POST /studio/v1/chat/completions?x=1\nauthorization: Bearer k\n\n{}",
+        )
+        .expect("a request");
+        assert_eq!(request.method(), "POST");
+        assert_eq!(request.uri().path(), "/studio/v1/chat/completions");
+        assert_eq!(request.headers()["authorization"], "Bearer k");
+        assert!(mock_request(b"\x00POST not a uri\n\n").is_none());
+        assert!(mock_request(b"\x00POST /\nno colon\n\n").is_none());
+    }
+
+    #[test]
+    #[should_panic(expected = "the mock answers 500")]
+    fn the_mock_property_can_fail() {
+        // No route answers 5xx without a fault: a mock faulting every request fails it.
+        let config = ai21_mock::Config {
+            faults: ai21_mock::Faults {
+                rate: 1.0,
+                kinds: vec![ai21_mock::Fault::ServerError],
+                ..ai21_mock::Faults::default()
+            },
+            ..ai21_mock::Config::default()
+        };
+        mock_with(
+            config,
+            b"\x00POST /studio/v1/chat/completions\nauthorization: Bearer k\ncontent-type: application/json\n\n{\"model\": \"jamba-mini\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}",
+        );
+    }
+
+    #[test]
+    fn the_engine_finds_a_planted_crash() {
+        fn target(data: &[u8]) {
+            assert!(!data.windows(2).any(|pair| pair == b"}{"), "planted crash");
+        }
+        let artifacts =
+            std::env::temp_dir().join(format!("ai21-fuzz-engine-{}", std::process::id()));
+        let crash = engine::run(
+            target,
+            &[b"{\"a\": 1}".to_vec()],
+            std::time::Duration::from_secs(20),
+            7,
+            &artifacts,
+        )
+        .expect_err("the engine finds `}{`");
+        let input = std::fs::read(&crash.artifact).expect("the crash input is kept");
+        assert!(input.windows(2).any(|pair| pair == b"}{"));
+        let _ = std::fs::remove_dir_all(&artifacts);
+    }
 }
