@@ -118,6 +118,9 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<Vec<TargetRun>> {
         Engine::LibFuzzer => {
             let cargo_fuzz = install_cargo_fuzz(root)?;
             eprintln!("fuzz: engine libFuzzer (cargo-fuzz {CARGO_FUZZ_VERSION}, nightly)");
+            eprintln!(
+                "$ (cd fuzz && cargo +nightly fuzz build --sanitizer none --debug-assertions --codegen-units 16 --target-dir ../target/fuzz)"
+            );
             let status = fuzz_command(root, &cargo_fuzz, "build")
                 .status()
                 .context("running cargo +nightly fuzz build")?;
@@ -237,9 +240,6 @@ fn fuzz_command(root: &Path, cargo_fuzz: &Path, subcommand: &str) -> Command {
         ])
         .arg("--target-dir")
         .arg(root.join("target/fuzz"));
-    eprintln!(
-        "$ (cd fuzz && cargo +nightly fuzz {subcommand} --sanitizer none --debug-assertions --codegen-units 16 --target-dir ../target/fuzz ...)"
-    );
     command
 }
 
@@ -254,6 +254,9 @@ fn run_libfuzzer(root: &Path, cargo_fuzz: &Path, target: &str, seconds: u64) -> 
             .with_context(|| format!("creating {}", directory.display()))?;
     }
     let seeds = root.join("fuzz/corpus").join(target);
+    eprintln!(
+        "$ (cd fuzz && cargo +nightly fuzz run {target} [the build's options] ../target/fuzz/corpus/{target} corpus/{target} -- -max_total_time={seconds} ...)"
+    );
     let output = fuzz_command(root, cargo_fuzz, "run")
         .arg(target)
         .arg(&work)
@@ -283,7 +286,7 @@ fn run_libfuzzer(root: &Path, cargo_fuzz: &Path, target: &str, seconds: u64) -> 
             .find_map(|line| line.split("Test unit written to ").nth(1))
             .unwrap_or("(no artifact named; see the log above)");
         bail!(
-            "fuzz target {target} failed ({}): input kept at {artifact}; reproduce with `cd fuzz && cargo +nightly fuzz run {target} -s none -a {artifact}`",
+            "fuzz target {target} failed ({}): input kept at {artifact}; run it again with `cd fuzz && cargo +nightly fuzz run {target} -s none -a --codegen-units 16 --target-dir ../target/fuzz {artifact}`",
             output.status
         );
     }
