@@ -103,6 +103,7 @@ pub(crate) struct TargetRun {
 /// Builds and runs the targets; fails on the first crash, naming its input.
 pub(crate) fn run(root: &Path, options: &Options) -> Result<Vec<TargetRun>> {
     check_corpus(root)?;
+    check_lockfile(root)?;
     let engine = match options.engine {
         Some(engine) => engine,
         None if has_nightly() => Engine::LibFuzzer,
@@ -158,6 +159,30 @@ fn print_run(run: &TargetRun, engine: &str) {
         run.executions as f64 / run.seconds.max(0.001),
         run.corpus,
     );
+}
+
+/// Fails when `fuzz/Cargo.lock` does not hold what the fuzz crate and the workspace crates
+/// it reads depend on (a dependency added to one of them): the builds would change it.
+pub(crate) fn check_lockfile(root: &Path) -> Result<()> {
+    let output = Command::new(cargo())
+        .args([
+            "metadata",
+            "--locked",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(root.join("fuzz/Cargo.toml"))
+        .stdout(Stdio::null())
+        .output()
+        .context("running cargo metadata on fuzz/Cargo.toml")?;
+    if !output.status.success() {
+        bail!(
+            "fuzz/Cargo.lock is stale (a crate the fuzz targets read has a new dependency?): run `cargo update --workspace --manifest-path fuzz/Cargo.toml` and commit it\n{}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
 }
 
 fn has_nightly() -> bool {
@@ -732,6 +757,11 @@ mod tests {
             docs.contains(&format!("--version {CARGO_FUZZ_VERSION} ")),
             "docs/fuzzing.md does not name cargo-fuzz {CARGO_FUZZ_VERSION}"
         );
+    }
+
+    #[test]
+    fn the_fuzz_lockfile_is_fresh() {
+        check_lockfile(&crate::workspace_root()).expect("a fresh fuzz/Cargo.lock");
     }
 
     #[test]
