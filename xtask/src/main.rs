@@ -6,6 +6,9 @@
 //!   canonical schema and prints what each gives.
 //! - `cargo xtask codegen [--check]`: regenerates the typed models from `schemas/`, or
 //!   checks that the checked-in ones are fresh.
+//! - `cargo xtask fuzz [--seconds N] [--engine auto|libfuzzer|stable] [TARGET...]`: runs
+//!   the fuzz targets of `fuzz/`; `cargo xtask fuzz corpus [--check]` writes or checks
+//!   their seed corpora (`docs/fuzzing.md`).
 
 // xtask is a command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -18,6 +21,7 @@ use anyhow::{Context, Result, bail};
 
 mod architecture;
 mod codegen;
+mod fuzz;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -36,8 +40,29 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        Some("fuzz") => match args.get(1).map(String::as_str) {
+            Some("corpus") => match args.get(2).map(String::as_str) {
+                None => fuzz::write_corpus(&workspace_root()),
+                Some("--check") => fuzz::check_corpus(&workspace_root()),
+                Some(other) => {
+                    eprintln!(
+                        "unknown fuzz corpus option {other:?}; usage: cargo xtask fuzz corpus [--check]"
+                    );
+                    return ExitCode::from(2);
+                }
+            },
+            _ => match fuzz::Options::parse(&args[1..]) {
+                Ok(options) => fuzz::run(&workspace_root(), &options).map(drop),
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    return ExitCode::from(2);
+                }
+            },
+        },
         _ => {
-            eprintln!("usage: cargo xtask <ci|examples|codegen [--check]>");
+            eprintln!(
+                "usage: cargo xtask <ci|examples|codegen [--check]|fuzz [--seconds N] [TARGET...]|fuzz corpus [--check]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -98,6 +123,24 @@ fn ci() -> Result<()> {
     cargo(
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    // The fuzz crate is a workspace of its own: formatted like the rest, and every target
+    // fuzzed briefly (libFuzzer on nightly, the stable engine where nightly is missing).
+    cargo(
+        &["fmt", "--manifest-path", "fuzz/Cargo.toml", "--check"],
+        &[],
+    )?;
+    eprintln!("$ cargo xtask fuzz --seconds {}", fuzz::CI_SECONDS);
+    fuzz::run(
+        &workspace_root(),
+        &fuzz::Options {
+            seconds: fuzz::CI_SECONDS,
+            engine: None,
+            targets: fuzz::TARGETS
+                .iter()
+                .map(|&target| target.to_owned())
+                .collect(),
+        },
     )?;
     Ok(())
 }
