@@ -23,7 +23,10 @@
 //!   anything else are replaced by [`REDACTED`]: a `Bearer` token, `Basic` credentials, a
 //!   JSON Web Token, a PEM private-key block, an AWS access key id, a Google API key
 //!   (in a JSON body, the words of a secret taken out of one string are masked in every
-//!   other string too: J2's token strings hold it cut into pieces);
+//!   other string too: J2's token strings hold it cut into pieces). Inside a string of a
+//!   JSON body the mask has as many characters as the secret had (`[redacted]` and `*`s,
+//!   only `*`s for a piece shorter than that), so a J2 text keeps its length in code
+//!   points and its token ranges still tile it: masking never makes a finding;
 //! - a word shaped like an AI21 key ([`is_key_shaped`]) is replaced in raw text, and in a
 //!   JSON body when it is a string as a whole: a key inside prompt or completion text is
 //!   content, kept so that the validator's token offsets into the text stay right (and its
@@ -241,7 +244,7 @@ fn redact_json(value: &mut Value, pieces: &mut KeyWords) {
 fn mask_json_pieces(value: &mut Value, pieces: &KeyWords) {
     match value {
         Value::String(string) => {
-            let masked = pieces.mask_pieces(string);
+            let masked = pieces.mask_pieces_keeping_length(string);
             if masked != *string {
                 *string = masked;
             }
@@ -430,11 +433,22 @@ impl KeyWords {
     /// The message with every run of letters and digits that is a piece of one of the
     /// words (at least [`KEY_FRAGMENT`] long) replaced by [`REDACTED`].
     pub fn mask_pieces(&self, message: &str) -> String {
+        self.mask_pieces_with(message, |output, _| output.push_str(REDACTED))
+    }
+
+    /// [`KeyWords::mask_pieces`] with each piece replaced by a mask of as many characters,
+    /// for the strings of a JSON body (see [`mask_spans_keeping_length`]).
+    fn mask_pieces_keeping_length(&self, message: &str) -> String {
+        self.mask_pieces_with(message, same_length_mask)
+    }
+
+    /// The message with every piece replaced by what `mask` writes for it.
+    fn mask_pieces_with(&self, message: &str, mask: impl Fn(&mut String, &str)) -> String {
         let mut output = String::with_capacity(message.len());
         let mut run_start = None;
         let flush = |output: &mut String, run: &str| {
             if run.len() >= KEY_FRAGMENT && self.0.iter().any(|key| key.contains(run)) {
-                output.push_str(REDACTED);
+                mask(output, run);
             } else {
                 output.push_str(run);
             }
@@ -541,7 +555,7 @@ fn json_string<'s>(string: &'s str, pieces: Option<&mut KeyWords>) -> Cow<'s, st
             }
         }
     }
-    mask_spans(string, spans)
+    mask_spans_keeping_length(string, spans)
 }
 
 /// The shortest member name [`is_secret_member`] takes but `key` and `pwd`.
@@ -853,24 +867,65 @@ fn secret_spans(text: &str, words: bool) -> Vec<(usize, usize)> {
 }
 
 /// The text with each span replaced by [`REDACTED`] (overlapping spans by one).
-fn mask_spans(text: &str, mut spans: Vec<(usize, usize)>) -> Cow<'_, str> {
+fn mask_spans(text: &str, spans: Vec<(usize, usize)>) -> Cow<'_, str> {
+    mask_spans_with(text, spans, |output, _| output.push_str(REDACTED))
+}
+
+/// The text with each span replaced by a mask of as many characters ([`same_length_mask`]):
+/// what a string of a JSON body gets, so that the J2 text ranges, counted in code points
+/// of the text, still tile it after a secret in the text is masked.
+fn mask_spans_keeping_length(text: &str, spans: Vec<(usize, usize)>) -> Cow<'_, str> {
+    mask_spans_with(text, spans, same_length_mask)
+}
+
+/// The text with each span (merged with those it overlaps) replaced by what `mask` writes
+/// for the span's text.
+fn mask_spans_with(
+    text: &str,
+    mut spans: Vec<(usize, usize)>,
+    mask: impl Fn(&mut String, &str),
+) -> Cow<'_, str> {
     if spans.is_empty() {
         return Cow::Borrowed(text);
     }
     spans.sort_unstable();
     let mut output = String::with_capacity(text.len());
-    // Everything before `copied` is in `output` or masked.
+    // Everything before `copied` is in `output`; `open` is the span being merged.
     let mut copied = 0;
+    let mut open: Option<(usize, usize)> = None;
     for (start, end) in spans {
-        if start >= copied {
-            // Every span starts and ends at an ASCII byte or the end of the text.
-            output.push_str(&text[copied..start]);
-            output.push_str(REDACTED);
+        match open {
+            Some((from, to)) if start < to => open = Some((from, to.max(end))),
+            _ => {
+                if let Some((from, to)) = open {
+                    // Every span starts and ends at an ASCII byte or the end of the text.
+                    output.push_str(&text[copied..from]);
+                    mask(&mut output, &text[from..to]);
+                    copied = to;
+                }
+                open = Some((start.max(copied), end.max(copied)));
+            }
         }
-        copied = copied.max(end);
+    }
+    if let Some((from, to)) = open {
+        output.push_str(&text[copied..from]);
+        mask(&mut output, &text[from..to]);
+        copied = to;
     }
     output.push_str(&text[copied..]);
     Cow::Owned(output)
+}
+
+/// Writes a mask of as many characters as `secret` has: [`REDACTED`] followed by `*`s, or
+/// only `*`s for a secret shorter than [`REDACTED`].
+fn same_length_mask(output: &mut String, secret: &str) {
+    let length = secret.chars().count();
+    if length >= REDACTED.len() {
+        output.push_str(REDACTED);
+        output.extend(std::iter::repeat_n('*', length - REDACTED.len()));
+    } else {
+        output.extend(std::iter::repeat_n('*', length));
+    }
 }
 
 /// The end of the run of bytes from `from` that `keep` accepts.

@@ -209,7 +209,7 @@ fn json_bodies_lose_credential_members_keys_and_bearer_tokens() {
             "apiKey": "[redacted]",
             "headers": {"Authorization": "[redacted]", "x-api-key": "[redacted]"},
             "access_token": "[redacted]",
-            "nested": ["[redacted]", {"note": "Bearer [redacted] leaked"}],
+            "nested": ["[redacted]", {"note": format!("Bearer {} leaked", mask(KEY))}],
             "token": "▁Hi",
             "generatedToken": {"token": "▁Hi", "logprob": -0.5},
             "maxTokens": 16,
@@ -221,22 +221,26 @@ fn json_bodies_lose_credential_members_keys_and_bearer_tokens() {
 fn bearer_tokens_in_json_strings_are_found_wherever_the_word_stands() {
     let token = "eyJhbGciOiJIUzI1NiJ9.Payload123";
     for (text, masked) in [
-        (format!("Bearer {token}"), "Bearer [redacted]".to_owned()),
+        (format!("Bearer {token}"), format!("Bearer {}", mask(token))),
         (
             format!("x BEARER\t{token}!"),
-            "x BEARER\t[redacted]!".to_owned(),
+            format!("x BEARER\t{}!", mask(token)),
         ),
         (
             format!("(bEaReR {token})"),
-            "(bEaReR [redacted])".to_owned(),
+            format!("(bEaReR {})", mask(token)),
         ),
         (
             format!("a-bearer {token}"),
-            "a-bearer [redacted]".to_owned(),
+            format!("a-bearer {}", mask(token)),
         ),
         (
             format!("bob abba Bearer {token} and bearer {token}b"),
-            "bob abba Bearer [redacted] and bearer [redacted]".to_owned(),
+            format!(
+                "bob abba Bearer {} and bearer {}",
+                mask(token),
+                mask(&format!("{token}b"))
+            ),
         ),
     ] {
         let mut body = json!({"note": text});
@@ -460,6 +464,18 @@ fn shapes() -> Vec<(&'static str, String)> {
 
 /// The part of a shape that must not survive (the scheme name of bearer and basic
 /// credentials stays).
+/// What a secret inside a string of a JSON body becomes: a mask of as many characters,
+/// `[redacted]` and `*`s (only `*`s when shorter), written out here independently of the
+/// code under test.
+fn mask(secret: &str) -> String {
+    let length = secret.chars().count();
+    if length >= 10 {
+        format!("[redacted]{}", "*".repeat(length - 10))
+    } else {
+        "*".repeat(length)
+    }
+}
+
 fn secret_part(shape: &str) -> &str {
     shape
         .strip_prefix("Bearer ")
@@ -508,8 +524,9 @@ fn secret_shapes_inside_json_strings_are_masked_but_key_shaped_words_are_content
             assert_eq!(
                 content,
                 format!(
-                    "use {}{REDACTED} now",
-                    &shape[..shape.len() - secret_part(&shape).len()]
+                    "use {}{} now",
+                    &shape[..shape.len() - secret_part(&shape).len()],
+                    mask(secret_part(&shape))
                 ),
                 "{name}"
             );
@@ -785,9 +802,18 @@ fn pieces_of_a_secret_taken_out_of_a_string_are_masked_everywhere() {
         .collect();
     assert_eq!(
         tokens,
-        ["▁keep", "▁Bearer", "▁[redacted]", "▁[redacted]", "▁safe"]
+        ["▁keep", "▁Bearer", "▁[redacted]******", "▁******", "▁safe"]
     );
-    assert_eq!(body["prompt"]["text"], "keep Bearer [redacted] safe");
+    // The text keeps its length in code points, so the token ranges still tile it.
+    assert_eq!(body["prompt"]["text"], "keep Bearer [redacted]****** safe");
+    assert_eq!(
+        body["prompt"]["text"]
+            .as_str()
+            .map(|text| text.chars().count()),
+        original["prompt"]["text"]
+            .as_str()
+            .map(|text| text.chars().count())
+    );
     let serialised = serde_json::to_value(RedactedJson(&original)).expect("serialises");
     assert_eq!(serialised, body);
 }

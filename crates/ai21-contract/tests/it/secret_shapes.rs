@@ -562,3 +562,42 @@ fn serve_logs_and_records_no_planted_secret_and_logs_what_validate_reports() {
         run.stdout
     );
 }
+
+/// A secret in a J2 completion's text is masked with as many characters as it had, so the
+/// token ranges that tile the text still do: the record passes with no finding, and the
+/// secret is in no report (no false alarm on traffic that works).
+#[test]
+fn a_secret_masked_in_j2_text_leaves_its_token_ranges_valid() {
+    let sample = std::fs::read_to_string(
+        crate::support::workspace_root().join("tests/fixtures/captures/sample.jsonl"),
+    )
+    .expect("the sample capture");
+    let mut record: Value =
+        serde_json::from_str(sample.lines().next().expect("a first line")).expect("a record");
+    let jwt = format!(
+        "eyJhbGciOiJIUzI1NiJ9.{}.{}",
+        base64url(br#"{"sub":"someone"}"#),
+        base64url(b"signature-bytes-here")
+    );
+    let text = format!(" here: {jwt} é done");
+    let length = text.chars().count();
+    record["response"]["body"]["completions"][0]["data"] = json!({
+        "text": text,
+        "tokens": [
+            {"generatedToken": {"token": "▁here:", "logprob": -0.5, "raw_logprob": -0.5},
+             "topTokens": null, "textRange": {"start": 0, "end": 6}},
+            {"generatedToken": {"token": "▁rest", "logprob": -0.5, "raw_logprob": -0.5},
+             "topTokens": null, "textRange": {"start": 6, "end": length}}
+        ]
+    });
+    let line = format!("{record}\n");
+    let folder = folder(&[("jwt.jsonl", line.as_bytes())]);
+    let path = folder.path().join("jwt.jsonl").display().to_string();
+    for format in ["human", "json"] {
+        let run = ai21(&["validate", "--verbose", "--format", format, &path], b"");
+        let transcript = run.transcript();
+        assert_eq!(run.code, 0, "{transcript}");
+        assert!(!transcript.contains("text-range"), "{transcript}");
+        assert!(!transcript.contains(&jwt[20..]), "{transcript}");
+    }
+}
