@@ -130,6 +130,24 @@ fn ci() -> Result<()> {
         &["fmt", "--manifest-path", "fuzz/Cargo.toml", "--check"],
         &[],
     )?;
+    // Its own tests (every target passes its seeds, the redaction target plants its secret,
+    // the mock property can fail, the stable engine finds a planted crash), with the stable
+    // engine's features and the workspace's target directory, so its dependencies are the
+    // ones the workspace's tests built.
+    cargo(
+        &[
+            "test",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--no-default-features",
+            "--features",
+            "stable",
+            "--locked",
+            "--target-dir",
+            "target",
+        ],
+        &[],
+    )?;
     eprintln!("$ cargo xtask fuzz --seconds {}", fuzz::CI_SECONDS);
     fuzz::run(
         &workspace_root(),
