@@ -6,14 +6,16 @@ use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
 use crate::support::{KEY, workspace_root};
+
+#[path = "../../../ai21-verify/tests/lying_proxy/mod.rs"]
+#[allow(dead_code, reason = "the proxy's lies, of which these tests use two")]
+mod lying_proxy;
+
+use lying_proxy::Lie;
 
 fn verify(arguments: &[&str], key: Option<&str>) -> Output {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"));
@@ -192,69 +194,6 @@ fn a_live_endpoint_needs_a_key_and_says_which_variable() {
     );
 }
 
-/// How the proxy in front of the mock lies.
-#[derive(Debug, Clone, Copy)]
-enum Lie {
-    /// 422 becomes 400 and 401 becomes 403.
-    Status,
-    /// Every `loc` of a 422 points at another field.
-    Loc,
-}
-
-#[derive(Clone)]
-struct Proxy {
-    upstream: String,
-    lie: Lie,
-    client: reqwest::Client,
-}
-
-async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let mut outgoing = proxy
-        .client
-        .post(format!("{}{}", proxy.upstream, parts.uri.path()))
-        .body(bytes);
-    for (name, value) in &parts.headers {
-        if name != "host" && name != "content-length" {
-            outgoing = outgoing.header(name.as_str(), value.as_bytes());
-        }
-    }
-    let Ok(answer) = outgoing.send().await else {
-        return (StatusCode::BAD_GATEWAY, "upstream failed").into_response();
-    };
-    let status = answer.status().as_u16();
-    let content_type = answer
-        .headers()
-        .get("content-type")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("application/json")
-        .to_owned();
-    let mut text = answer.text().await.unwrap_or_default();
-    let status = match (proxy.lie, status) {
-        (Lie::Status, 422) => 400,
-        (Lie::Status, 401) => 403,
-        (Lie::Loc, 422) => {
-            let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            if let Some(problems) = body.get_mut("detail").and_then(Value::as_array_mut) {
-                for problem in problems {
-                    problem["loc"] = json!(["body", "logitBias", "elsewhere"]);
-                }
-            }
-            text = body.to_string();
-            422
-        }
-        (_, status) => status,
-    };
-    Response::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .body(Body::from(text))
-        .unwrap_or_else(|_| StatusCode::BAD_GATEWAY.into_response())
-}
-
 /// Runs `verify` with `arguments` against a lying proxy in front of a mock, both on
 /// loopback.
 fn verify_through(lie: Lie, arguments: &[&str]) -> Output {
@@ -265,18 +204,7 @@ fn verify_through(lie: Lie, arguments: &[&str]) -> Output {
             ai21_mock::Config::default(),
         ))
         .expect("the mock starts");
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("binds loopback");
-    let addr = listener.local_addr().expect("an address");
-    let proxy = Proxy {
-        upstream: mock.base_url(),
-        lie,
-        client: ai21_verify::http_client().expect("a client"),
-    };
-    let app = Router::new().fallback(forward).with_state(proxy);
-    runtime.spawn(async move { axum::serve(listener, app).await });
-    let base_url = format!("http://{addr}");
+    let base_url = runtime.block_on(lying_proxy::start(mock.base_url(), lie));
     let mut all = vec!["--base-url", base_url.as_str(), "--generated", "1"];
     all.extend_from_slice(arguments);
     let output = verify(&all, Some(KEY));
