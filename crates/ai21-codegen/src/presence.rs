@@ -106,14 +106,7 @@ fn rewrite_fields(
             .get(&key)
             .ok_or_else(|| format!("{container}.{name}: no schema facts for this field"))?;
         if facts.required {
-            if is_integer(&field.ty) {
-                let deserialize_with = format!("{presence_module}::integer");
-                field
-                    .attrs
-                    .push(syn::parse_quote!(#[serde(deserialize_with = #deserialize_with)]));
-            } else {
-                no_nested_integer(&field.ty, &format!("{container}.{name}"))?;
-            }
+            required_integer(field, &format!("{container}.{name}"), presence_module)?;
             continue;
         }
         let inner = option_inner(&field.ty)
@@ -195,6 +188,24 @@ fn no_nested_integer(ty: &Type, field: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Points a field that is always present (`place` names it) at the `integer` helper when
+/// its type is a Rust integer; an error when an integer is nested inside its type.
+fn required_integer(
+    field: &mut syn::Field,
+    place: &str,
+    presence_module: &str,
+) -> Result<(), String> {
+    if is_integer(&field.ty) {
+        let deserialize_with = format!("{presence_module}::integer");
+        field
+            .attrs
+            .push(syn::parse_quote!(#[serde(deserialize_with = #deserialize_with)]));
+        Ok(())
+    } else {
+        no_nested_integer(&field.ty, place)
+    }
+}
+
 /// Points the integer fields of a tuple struct or tuple variant at the `integer` helper.
 fn integer_tuple_fields(
     container: &str,
@@ -205,14 +216,7 @@ fn integer_tuple_fields(
         return Ok(());
     };
     for (index, field) in fields.unnamed.iter_mut().enumerate() {
-        if is_integer(&field.ty) {
-            let deserialize_with = format!("{presence_module}::integer");
-            field
-                .attrs
-                .push(syn::parse_quote!(#[serde(deserialize_with = #deserialize_with)]));
-        } else {
-            no_nested_integer(&field.ty, &format!("{container}.{index}"))?;
-        }
+        required_integer(field, &format!("{container}.{index}"), presence_module)?;
     }
     Ok(())
 }
