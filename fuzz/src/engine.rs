@@ -11,6 +11,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use ai21_generate::Random;
+
 use crate::Target;
 
 /// What a run did.
@@ -92,81 +94,52 @@ const TOKENS: &[&[u8]] = &[
     b"\x1f\x8b",
 ];
 
-/// A small, fast random source (SplitMix64): the runs are reproducible from the seed.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A source from a seed.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `bound` (0 when `bound` is 0).
-    pub fn below(&mut self, bound: usize) -> usize {
-        if bound == 0 {
-            0
-        } else {
-            (self.next_u64() % bound as u64) as usize
-        }
-    }
-}
-
 /// Applies one to four random edits to `input`, keeping it at most `max_len` bytes.
-pub fn mutate(input: &mut Vec<u8>, seeds: &[Vec<u8>], rng: &mut Rng, max_len: usize) {
-    for _ in 0..=rng.below(4) {
+pub fn mutate(input: &mut Vec<u8>, seeds: &[Vec<u8>], rng: &mut Random, max_len: usize) {
+    for _ in 0..=rng.index(4) {
         let len = input.len();
-        match rng.below(9) {
+        match rng.index(9) {
             0 if len > 0 => {
-                let at = rng.below(len);
-                input[at] ^= 1 << rng.below(8);
+                let at = rng.index(len);
+                input[at] ^= 1 << rng.index(8);
             }
             1 if len > 0 => {
-                let at = rng.below(len);
+                let at = rng.index(len);
                 input[at] = rng.next_u64() as u8;
             }
             2 => {
-                let at = rng.below(len + 1);
+                let at = rng.index(len + 1);
                 input.insert(at, rng.next_u64() as u8);
             }
             3 if len > 0 => {
-                let start = rng.below(len);
-                let end = (start + 1 + rng.below(16)).min(len);
+                let start = rng.index(len);
+                let end = (start + 1 + rng.index(16)).min(len);
                 input.drain(start..end);
             }
             4 if len > 0 => {
-                let start = rng.below(len);
-                let end = (start + 1 + rng.below(64)).min(len);
+                let start = rng.index(len);
+                let end = (start + 1 + rng.index(64)).min(len);
                 let piece = input[start..end].to_vec();
-                let at = rng.below(len + 1);
+                let at = rng.index(len + 1);
                 input.splice(at..at, piece);
             }
             5 | 6 => {
-                let token = TOKENS[rng.below(TOKENS.len())];
-                let at = rng.below(len + 1);
+                let token = TOKENS[rng.index(TOKENS.len())];
+                let at = rng.index(len + 1);
                 input.splice(at..at, token.iter().copied());
             }
             7 if !seeds.is_empty() => {
-                let other = &seeds[rng.below(seeds.len())];
+                let other = &seeds[rng.index(seeds.len())];
                 if !other.is_empty() {
-                    let start = rng.below(other.len());
-                    let end = (start + 1 + rng.below(256)).min(other.len());
-                    let at = rng.below(len + 1);
+                    let start = rng.index(other.len());
+                    let end = (start + 1 + rng.index(256)).min(other.len());
+                    let at = rng.index(len + 1);
                     input.splice(at..at, other[start..end].iter().copied());
                 }
             }
             _ if len > 0 => {
                 // Cut short, as a capture cut mid-record.
-                input.truncate(rng.below(len));
+                input.truncate(rng.index(len));
             }
             _ => {}
         }
@@ -184,7 +157,7 @@ pub fn run(
 ) -> Result<Run, Crash> {
     let start = Instant::now();
     let max_len = seeds.iter().map(Vec::len).max().unwrap_or(0).max(4096);
-    let mut rng = Rng::new(seed);
+    let mut rng = Random::new(seed);
     let mut executions = 0;
     let mut input = Vec::new();
     let mut next_seed = 0;
@@ -199,7 +172,7 @@ pub fn run(
             if seeds.is_empty() {
                 input.clear();
             } else {
-                input.clone_from(&seeds[rng.below(seeds.len())]);
+                input.clone_from(&seeds[rng.index(seeds.len())]);
             }
             mutate(&mut input, seeds, &mut rng, max_len);
         }
