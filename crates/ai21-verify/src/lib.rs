@@ -151,21 +151,45 @@ const J2_PATH: &str = "/studio/v1/j2-ultra/complete";
 const CHAT_PATH: &str = "/studio/v1/chat/completions";
 
 /// Bounds a generated request's size: the contract does not depend on it, and a live run
-/// should stay cheap.
-fn bounded(mut request: Value) -> Value {
+/// should stay cheap. A bound written as a float (`4096.0`, which the generator writes now
+/// and then, as JSON Schema allows) is bounded too. For a live endpoint, every integral
+/// float is written as an integer: that the API reads `30.0` as 30 is what the schema says
+/// and the mock does, but no recorded traffic shows it, and a case must not fail on it.
+fn bounded(mut request: Value, server: Server) -> Value {
     for (key, limit) in [
-        ("maxTokens", 64),
+        ("maxTokens", 64_u64),
         ("max_tokens", 64),
         ("numResults", 3),
         ("n", 3),
     ] {
         if let Some(value) = request.get_mut(key)
-            && value.as_u64().is_some_and(|number| number > limit)
+            && value.as_f64().is_some_and(|number| number > limit as f64)
         {
             *value = Value::from(limit);
         }
     }
+    if server == Server::Live {
+        integers_as_integers(&mut request);
+    }
     request
+}
+
+/// Rewrites every number that is an integer written as a float (`30.0`) as an integer.
+fn integers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() < 9.007_199_254_740_992e15
+            {
+                // Below 2^53 in magnitude, the float is exactly this integer.
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integers_as_integers),
+        Value::Object(members) => members.values_mut().for_each(integers_as_integers),
+        _ => {}
+    }
 }
 
 /// The suite for `plan`, in a fixed order: documented, generated, negative.
@@ -245,7 +269,7 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
             cases.push(Case {
                 name: format!("generated {kind} #{}", index + 1),
                 path: path.to_owned(),
-                body: CaseBody::Json(bounded(request)),
+                body: CaseBody::Json(bounded(request, plan.server)),
                 authorized: true,
                 expect: Expect::Success,
             });
@@ -704,4 +728,78 @@ pub async fn run(
             .0
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Whether `value` holds an integer written as a float anywhere.
+    fn has_integral_float(value: &Value) -> bool {
+        match value {
+            Value::Number(number) => {
+                number.is_f64() && number.as_f64().is_some_and(|float| float.fract() == 0.0)
+            }
+            Value::Array(items) => items.iter().any(has_integral_float),
+            Value::Object(members) => members.values().any(has_integral_float),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn bounds_hold_for_numbers_written_as_floats() {
+        let request = json!({"maxTokens": 4096.0, "numResults": 16.0, "temperature": 1.0,
+            "stopSequences": ["##"], "nested": [2.0, 2.5]});
+        let mock = bounded(request.clone(), Server::Mock);
+        assert_eq!(mock["maxTokens"], json!(64));
+        assert_eq!(mock["numResults"], json!(3));
+        assert_eq!(mock["temperature"], json!(1.0));
+        assert_eq!(mock["nested"], json!([2.0, 2.5]));
+        let live = bounded(request, Server::Live);
+        assert_eq!(
+            live,
+            json!({"maxTokens": 64, "numResults": 3, "temperature": 1,
+                "stopSequences": ["##"], "nested": [2, 2.5]})
+        );
+    }
+
+    #[test]
+    fn a_live_suite_sends_integers_as_integers_and_the_mock_suite_floats_too() {
+        let plan = |server| Plan {
+            j2: true,
+            jamba: true,
+            generated: 40,
+            seed: 5,
+            server,
+        };
+        let generated = |server| -> Vec<Value> {
+            let (cases, _) = suite(&plan(server)).expect("the suite");
+            cases
+                .into_iter()
+                .filter(|case| case.name.starts_with("generated"))
+                .filter_map(|case| match case.body {
+                    CaseBody::Json(body) => Some(body),
+                    CaseBody::Raw(_) => None,
+                })
+                .collect()
+        };
+        let mock = generated(Server::Mock);
+        assert!(
+            mock.iter().any(has_integral_float),
+            "the generator writes integers as floats now and then, and the mock is sent them"
+        );
+        let live = generated(Server::Live);
+        assert_eq!(live.len(), mock.len());
+        assert!(!live.iter().any(has_integral_float), "{live:#?}");
+        for body in mock.iter().chain(&live) {
+            for key in ["maxTokens", "max_tokens"] {
+                assert!(
+                    body[key].as_f64().is_none_or(|tokens| tokens <= 64.0),
+                    "{body}"
+                );
+            }
+        }
+    }
 }
