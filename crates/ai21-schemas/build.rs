@@ -23,6 +23,9 @@ const STEMS: [(&str, &str); 6] = [
     ("error.response", "ErrorResponse"),
 ];
 
+/// The partner dialects, each with an overlay file (AI21 Studio is the canonical contract).
+const DIALECTS: [&str; 3] = ["bedrock", "vertex", "azure"];
+
 const REPAIRS: [(&str, &str); 4] = [
     ("extract-fetch-body", "ExtractFetchBody"),
     ("strip-python-preamble", "StripPythonPreamble"),
@@ -71,6 +74,8 @@ fn run() -> Result<(), String> {
         .expect("writing to a String");
     }
 
+    overlays(&schemas_dir.join("dialects"), &mut out)?;
+
     let examples_dir = schemas_dir.join("examples");
     let manifest_path = examples_dir.join("manifest.json");
     let manifest = read_json(&manifest_path)?;
@@ -109,6 +114,61 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("cargo did not set OUT_DIR")?);
     fs::write(out_dir.join("embedded.rs"), out)
         .map_err(|error| format!("writing embedded.rs: {error}"))
+}
+
+/// The dialect overlays, `dialects/{name}.overlay.json`: each is JSON, names its dialect,
+/// and patches known kinds only, each patch an object with a `$comment` giving its sources;
+/// any other file in the folder stops the build.
+fn overlays(dialects_dir: &Path, out: &mut String) -> Result<(), String> {
+    let mut expected = BTreeSet::new();
+    for dialect in DIALECTS {
+        let file = format!("{dialect}.overlay.json");
+        let path = dialects_dir.join(&file);
+        expected.insert(file);
+        let overlay = read_json(&path)?;
+        let at = path.display();
+        if overlay.get("dialect").and_then(Value::as_str) != Some(dialect) {
+            return Err(format!("{at}: `dialect` must be {dialect:?}"));
+        }
+        let kinds = overlay
+            .get("kinds")
+            .and_then(Value::as_object)
+            .ok_or_else(|| format!("{at}: no `kinds` object"))?;
+        for (kind, entry) in kinds {
+            if !STEMS.iter().any(|(stem, _)| stem == kind) {
+                return Err(format!("{at}: /kinds/{kind}: unknown payload kind"));
+            }
+            if !entry.get("patch").is_some_and(Value::is_object) {
+                return Err(format!("{at}: /kinds/{kind}: no `patch` object"));
+            }
+            if !entry.get("$comment").is_some_and(Value::is_string) {
+                return Err(format!(
+                    "{at}: /kinds/{kind}: no `$comment` giving the change's sources"
+                ));
+            }
+        }
+        writeln!(
+            out,
+            "const {}_OVERLAY_TEXT: &str = include_str!({:?});",
+            dialect.to_uppercase(),
+            path.display().to_string()
+        )
+        .expect("writing to a String");
+    }
+    let entries = fs::read_dir(dialects_dir)
+        .map_err(|error| format!("{}: {error}", dialects_dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|error| format!("{}: {error}", dialects_dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !expected.contains(&name) {
+            return Err(format!(
+                "{}: unexpected file {name}: the overlays are {}",
+                dialects_dir.display(),
+                expected.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn example_entry(

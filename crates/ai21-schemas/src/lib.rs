@@ -23,11 +23,15 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+mod dialect;
 mod endpoint;
 mod repair;
+mod route;
 
+pub use dialect::{Dialect, UnknownDialect, merge_patch};
 pub use endpoint::{Endpoint, UnknownEndpoint};
 pub use repair::{Repair, Repaired};
+pub use route::{Recognition, Route};
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
