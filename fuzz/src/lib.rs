@@ -69,6 +69,7 @@ fn read_and_check(data: &[u8], format: Format) {
     let options = ReadOptions {
         format: Some(format),
         kind: None,
+        dialect: None,
     };
     let mut items = ai21_capture::read_from(vec![Input::Stdin], options, data);
     while let Some(pending) = items.next_pending() {
@@ -98,6 +99,7 @@ fn read_one_line(line: &str) -> Option<Item> {
     let options = ReadOptions {
         format: Some(Format::Jsonl),
         kind: None,
+        dialect: None,
     };
     let mut items = ai21_capture::read_from(vec![Input::Stdin], options, line.as_bytes());
     let item = items.next()?;
@@ -176,7 +178,7 @@ pub fn exchange(data: &[u8]) {
         };
         let location = item.location().clone();
         let full = ai21_check::check(item, validator, options);
-        if let Some(fast) = ai21_check::check_line_fast(&location, line, validator, options) {
+        if let Some(fast) = ai21_check::check_line_fast(&location, line, None, validator, options) {
             let fast = Outcome::Checked(fast);
             assert!(
                 fast == full,
@@ -221,6 +223,7 @@ pub fn redact(data: &[u8]) {
                 ReadOptions {
                     format: Some(Format::Jsonl),
                     kind: None,
+                    dialect: None,
                 },
                 line.as_bytes(),
             );

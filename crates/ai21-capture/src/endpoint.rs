@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-pub use ai21_schemas::Endpoint;
+pub use ai21_schemas::{Dialect, Endpoint, Recognition, Route};
 
 #[cfg(test)]
 mod tests;
@@ -42,6 +42,54 @@ pub fn from_url(url: &str) -> Option<Endpoint> {
         Cow::Owned(format!("/{path}"))
     };
     Endpoint::from_path(&path).ok()
+}
+
+/// What a URL is, in any dialect: its host and path read by [`Route::recognise`], with
+/// `dialect` deciding for a bare path or a host that is no platform's own (a proxy, a
+/// mock).
+///
+/// ```
+/// use ai21_capture::endpoint::{Dialect, Recognition, recognise};
+///
+/// let Recognition::Route(route) = recognise(
+///     "https://bedrock-runtime.us-east-1.amazonaws.com/model/ai21.j2-ultra-v1/invoke",
+///     None,
+/// ) else { panic!() };
+/// assert_eq!(route.dialect, Dialect::Bedrock);
+/// assert!(matches!(
+///     recognise("http://127.0.0.1:8080/v1/chat/completions", Some(Dialect::Azure)),
+///     Recognition::Route(_)
+/// ));
+/// ```
+pub fn recognise(url: &str, dialect: Option<Dialect>) -> Recognition {
+    let parts = UrlParts::split(url);
+    Route::recognise(parts.host, parts.path, dialect)
+}
+
+/// Why an exchange sent to `url` is skipped, for a URL that names no route of AI21's
+/// contract (`None` for one that does); `method` and the URL are quoted.
+pub(crate) fn skip_reason(
+    recognition: &Recognition,
+    method: &str,
+    url: &str,
+    quoted: &str,
+) -> Option<String> {
+    match recognition {
+        Recognition::Route(_) => None,
+        Recognition::Outside { dialect, reason } => Some(format!(
+            "not AI21's contract ({}: {reason}): {method} {quoted}",
+            dialect.title()
+        )),
+        Recognition::Unknown => {
+            let path = UrlParts::split(url).path;
+            let hint = if path.ends_with("/chat/completions") {
+                " (an OpenAI-style path: if this is Azure AI traffic, pass --dialect azure)"
+            } else {
+                ""
+            };
+            Some(format!("not an AI21 endpoint: {method} {quoted}{hint}"))
+        }
+    }
 }
 
 /// A URL cut into its parts without decoding or normalising anything, so that the parts

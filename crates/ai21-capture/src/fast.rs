@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 
-use ai21_schemas::Endpoint;
+use ai21_schemas::{Dialect, Route};
 use ai21_tape::{Kind, TapeBuf, TapeRef, View};
 
 use crate::{TextBody, endpoint, redact};
@@ -58,8 +58,11 @@ pub enum FastBody<'t> {
 /// An exchange read the fast way: what [`Exchange`](crate::Exchange) would hold, borrowed.
 #[derive(Debug)]
 pub struct FastExchange<'t> {
-    /// The endpoint the URL names.
-    pub endpoint: Endpoint,
+    /// Where the URL says the request was sent.
+    pub route: Route,
+    /// When the request was sent, as the full read keeps it: a string as written, a
+    /// number as its text.
+    pub timestamp: Option<Cow<'t, str>>,
     /// The method, redacted.
     pub method: Cow<'t, str>,
     /// The response's status.
@@ -75,6 +78,7 @@ pub struct FastExchange<'t> {
 pub fn read_line<R>(
     scratch: &mut Scratch,
     line: &str,
+    dialect: Option<Dialect>,
     check: impl FnOnce(&FastExchange<'_>) -> Option<R>,
 ) -> Option<R> {
     let Scratch {
@@ -86,7 +90,13 @@ pub fn read_line<R>(
     let root = tape.root();
     let wire = Wire::read(root)?;
     let url = redact::url(wire.url);
-    let endpoint = endpoint::from_url(&url)?;
+    let dialect = match wire.dialect {
+        Some(name) => Some(name.parse::<Dialect>().ok()?),
+        None => dialect,
+    };
+    let endpoint::Recognition::Route(route) = endpoint::recognise(&url, dialect) else {
+        return None;
+    };
     if !(100..=599).contains(&wire.status) {
         return None;
     }
@@ -103,7 +113,8 @@ pub fn read_line<R>(
     let request = request_side.body(request_tape.as_ref(), request_text.as_deref())?;
     let response = response_side.body(response_tape.as_ref(), response_text.as_deref())?;
     let exchange = FastExchange {
-        endpoint,
+        route,
+        timestamp: wire.timestamp,
         method: match wire.method {
             Some(method) => redact::text(method),
             None => Cow::Borrowed("POST"),
@@ -205,6 +216,8 @@ type TapeResult<'t> = Result<ai21_tape::Tape<'t>, ai21_tape::Unsupported>;
 struct Wire<'t> {
     url: &'t str,
     method: Option<&'t str>,
+    timestamp: Option<Cow<'t, str>>,
+    dialect: Option<&'t str>,
     request_body: Option<TapeRef<'t>>,
     request_type: Option<Cow<'t, str>>,
     status: u16,
@@ -223,11 +236,20 @@ impl<'t> Wire<'t> {
             Some(method) if method.is_null() => None,
             Some(method) => Some(method.as_str()?),
         };
-        if let Some(timestamp) = root.get("timestamp")
-            && !matches!(timestamp.kind(), Kind::Null | Kind::String | Kind::Number)
-        {
-            return None;
-        }
+        // As the full read keeps it: a string redacted, a number as serde_json writes it.
+        let timestamp = match root.get("timestamp") {
+            None => None,
+            Some(timestamp) => match timestamp.kind() {
+                Kind::Null => None,
+                Kind::String => Some(redact::text(timestamp.as_str()?)),
+                Kind::Number => Some(Cow::Owned(timestamp.to_value().to_string())),
+                _ => return None,
+            },
+        };
+        let dialect = match root.get("dialect") {
+            None => None,
+            Some(dialect) => Some(dialect.as_str()?),
+        };
         // A record meant to be refused (`"expect": "refusal"`) goes the full way.
         if root.get("expect").is_some() {
             return None;
@@ -241,6 +263,8 @@ impl<'t> Wire<'t> {
         Some(Wire {
             url,
             method,
+            timestamp,
+            dialect,
             request_body: request.get("body"),
             request_type: content_type(request.get("headers"))?,
             status,

@@ -14,8 +14,8 @@ use super::wire::{exchange, quoted_url};
 use super::{
     Body, Headers, Item, Location, Origin, Pending, Request, Response, Skipped, Unreadable,
 };
-use crate::endpoint;
 use crate::redact;
+use crate::{Dialect, endpoint};
 
 /// The entries of a HAR file being read.
 pub(crate) struct HarEntries {
@@ -57,9 +57,9 @@ impl HarEntries {
 }
 
 /// Parses one entry of a HAR file into its item.
-pub(super) fn parse_entry(location: Location, entry: &RawValue) -> Item {
+pub(super) fn parse_entry(location: Location, entry: &RawValue, dialect: Option<Dialect>) -> Item {
     match serde_json::from_str::<Entry>(entry.get()) {
-        Ok(entry) => entry_item(entry, location),
+        Ok(entry) => entry_item(entry, location, dialect),
         Err(error) => Item::Unreadable(Unreadable::new(
             location,
             format!(
@@ -70,14 +70,16 @@ pub(super) fn parse_entry(location: Location, entry: &RawValue) -> Item {
     }
 }
 
-fn entry_item(entry: Entry, location: Location) -> Item {
+fn entry_item(entry: Entry, location: Location, dialect: Option<Dialect>) -> Item {
     let url = redact::url(&entry.request.url);
     let method = entry.request.method;
-    if endpoint::from_url(&url).is_none() {
-        return Item::Skipped(Skipped::new(
-            location,
-            format!("not an AI21 endpoint: {method} {}", quoted_url(&url)),
-        ));
+    if let Some(reason) = endpoint::skip_reason(
+        &endpoint::recognise(&url, dialect),
+        &method,
+        &url,
+        &quoted_url(&url),
+    ) {
+        return Item::Skipped(Skipped::new(location, reason));
     }
     if method.eq_ignore_ascii_case("OPTIONS") {
         return Item::Skipped(Skipped::new(
@@ -148,6 +150,7 @@ fn entry_item(entry: Entry, location: Location) -> Item {
     exchange(
         location,
         &url,
+        dialect,
         method,
         entry.started_date_time,
         Request {

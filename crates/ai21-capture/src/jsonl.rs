@@ -3,7 +3,7 @@
 use std::io;
 
 use super::source::{Stream, read_message};
-use super::{Item, Location, Origin, Pending, Unreadable, wire};
+use super::{Dialect, Item, Location, Origin, Pending, Unreadable, wire};
 
 /// The buffer's starting size, and what it shrinks back to after a very long line.
 const INITIAL_LINE: usize = 64 * 1024;
@@ -184,9 +184,9 @@ fn is_blank(bytes: &[u8]) -> bool {
 }
 
 /// Parses one non-blank line of a capture into its item.
-pub(super) fn parse_line(location: Location, line: &[u8]) -> Item {
+pub(super) fn parse_line(location: Location, line: &[u8], dialect: Option<Dialect>) -> Item {
     match std::str::from_utf8(line) {
-        Ok(line) => wire::exchange_item(line, location, true),
+        Ok(line) => wire::exchange_item(line, location, true, dialect),
         Err(error) => Item::Unreadable(Unreadable::new(
             location,
             format!("invalid UTF-8 at column {}", error.valid_up_to() + 1),

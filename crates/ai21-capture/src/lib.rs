@@ -55,7 +55,7 @@ use ai21_schemas::PayloadKind;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-pub use ai21_schemas::Endpoint;
+pub use ai21_schemas::{Dialect, Endpoint, Route};
 
 pub mod endpoint;
 pub mod fast;
@@ -116,6 +116,10 @@ pub struct ReadOptions {
     /// The kind of every single payload (`--kind`); when `None` it is detected from the
     /// payload's members, and a payload whose kind cannot be told is unreadable.
     pub kind: Option<PayloadKind>,
+    /// The dialect of exchanges whose URL does not tell it (`--dialect`): a bare path, or a
+    /// host that is no platform's own (a proxy, a mock). A record's own `dialect` member
+    /// wins over it, and a platform's host over both.
+    pub dialect: Option<Dialect>,
 }
 
 /// One thing read from the inputs; every line, entry and file ends up as exactly one item
@@ -166,6 +170,8 @@ pub enum Content {
 pub struct Payload {
     /// Its kind, as given or detected.
     pub kind: PayloadKind,
+    /// The dialect it is checked in (`--dialect`; Studio by default).
+    pub dialect: Dialect,
     /// The payload, redacted.
     pub body: Value,
 }
@@ -178,7 +184,7 @@ pub struct Payload {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exchange {
     url: String,
-    endpoint: Endpoint,
+    route: Route,
     /// The HTTP method, `POST` unless the capture says otherwise.
     pub method: String,
     /// When the request was sent, as the capture wrote it (RFC 3339 recommended).
@@ -194,15 +200,26 @@ pub struct Exchange {
 
 impl Exchange {
     /// An exchange with the `POST` method and no timestamp; fails when the URL is not an
-    /// AI21 endpoint.
+    /// AI21 endpoint in any dialect (see [`endpoint::recognise`]).
     pub fn new(url: &str, request: Request, response: Response) -> Result<Exchange> {
+        Exchange::new_in(None, url, request, response)
+    }
+
+    /// [`Exchange::new`], with `dialect` deciding for a URL whose host does not tell it (a
+    /// mock's, a proxy's).
+    pub fn new_in(
+        dialect: Option<Dialect>,
+        url: &str,
+        request: Request,
+        response: Response,
+    ) -> Result<Exchange> {
         let url = redact::url(url).into_owned();
-        let Some(endpoint) = endpoint::from_url(&url) else {
+        let endpoint::Recognition::Route(route) = endpoint::recognise(&url, dialect) else {
             return Err(Error::NotAnEndpoint { url });
         };
         Ok(Exchange {
             url,
-            endpoint,
+            route,
             method: "POST".to_owned(),
             timestamp: None,
             request,
@@ -216,9 +233,20 @@ impl Exchange {
         &self.url
     }
 
-    /// The endpoint the URL calls.
+    /// The canonical endpoint the URL calls.
     pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+        &self.route.endpoint
+    }
+
+    /// Where the request was sent: the dialect, the canonical endpoint and what the
+    /// dialect's URL says.
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+
+    /// The dialect the exchange is read in.
+    pub fn dialect(&self) -> Dialect {
+        self.route.dialect
     }
 
     /// The exchange as one line of the JSONL capture format, without the final newline and
@@ -521,12 +549,12 @@ impl<'a> Items<'a> {
             match &mut self.current {
                 source::Opened::Lines(lines) => {
                     if let Some(pending) = lines.next_pending() {
-                        return Some(pending);
+                        return Some(pending.in_dialect(self.options.dialect));
                     }
                 }
                 source::Opened::Har(entries) => {
                     if let Some(pending) = entries.next_pending() {
-                        return Some(pending);
+                        return Some(pending.in_dialect(self.options.dialect));
                     }
                 }
                 source::Opened::Item(_) | source::Opened::Nothing => {}
@@ -555,7 +583,7 @@ impl<'a> Items<'a> {
 /// item; it is [`Send`], so batches of them can be parsed in parallel while the stream is
 /// read on, and their text size bounds the memory a batch holds.
 #[derive(Debug)]
-pub struct Pending(PendingContent);
+pub struct Pending(PendingContent, Option<Dialect>);
 
 #[derive(Debug)]
 enum PendingContent {
@@ -572,15 +600,25 @@ enum PendingContent {
 
 impl Pending {
     fn ready(item: Item) -> Pending {
-        Pending(PendingContent::Ready(item))
+        Pending(PendingContent::Ready(item), None)
     }
 
     fn line(location: Location, line: Vec<u8>) -> Pending {
-        Pending(PendingContent::Line { location, line })
+        Pending(PendingContent::Line { location, line }, None)
     }
 
     fn entry(location: Location, entry: Box<RawValue>) -> Pending {
-        Pending(PendingContent::Entry { location, entry })
+        Pending(PendingContent::Entry { location, entry }, None)
+    }
+
+    /// The item, read with `dialect` deciding for URLs that do not tell theirs.
+    fn in_dialect(self, dialect: Option<Dialect>) -> Pending {
+        Pending(self.0, dialect)
+    }
+
+    /// The dialect for URLs that do not tell theirs ([`ReadOptions::dialect`]).
+    pub fn dialect(&self) -> Option<Dialect> {
+        self.1
     }
 
     /// Where the item was read.
@@ -616,8 +654,8 @@ impl Pending {
     /// Parses the text into the item, as [`Items`] does.
     pub fn parse(self) -> Item {
         match self.0 {
-            PendingContent::Line { location, line } => jsonl::parse_line(location, &line),
-            PendingContent::Entry { location, entry } => har::parse_entry(location, &entry),
+            PendingContent::Line { location, line } => jsonl::parse_line(location, &line, self.1),
+            PendingContent::Entry { location, entry } => har::parse_entry(location, &entry, self.1),
             PendingContent::Ready(item) => item,
         }
     }

@@ -1,6 +1,6 @@
 //! Single payload files: one JSON body whose kind is given or told from its members.
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind};
 use serde_json::Value;
 
 use super::source::{ErrorPosition, json_message};
@@ -9,7 +9,12 @@ use crate::redact;
 
 /// Reads a payload document into an item; a document that is not JSON, or whose kind is not
 /// given and cannot be told, is unreadable.
-pub(super) fn item(text: &str, location: Location, kind: Option<PayloadKind>) -> Item {
+pub(super) fn item(
+    text: &str,
+    location: Location,
+    kind: Option<PayloadKind>,
+    dialect: Option<Dialect>,
+) -> Item {
     let value = match serde_json::from_str::<Value>(text) {
         Ok(value) => value,
         Err(error) => {
@@ -27,7 +32,11 @@ pub(super) fn item(text: &str, location: Location, kind: Option<PayloadKind>) ->
     redact::json(&mut body);
     Item::Record(Record {
         location,
-        content: Content::Payload(Payload { kind, body }),
+        content: Content::Payload(Payload {
+            kind,
+            dialect: dialect.unwrap_or_default(),
+            body,
+        }),
     })
 }
 

@@ -57,9 +57,12 @@ pub(super) fn open<'a>(
             Err(unreadable) => Opened::Item(Item::Unreadable(unreadable)),
         },
         Some(Format::Payload) => match lines.into_document() {
-            Ok((origin, text)) => {
-                Opened::Item(payload::item(&text, Location::whole(origin), options.kind))
-            }
+            Ok((origin, text)) => Opened::Item(payload::item(
+                &text,
+                Location::whole(origin),
+                options.kind,
+                options.dialect,
+            )),
             Err(unreadable) => Opened::Item(Item::Unreadable(unreadable)),
         },
         None => sniff(lines, options),
@@ -98,11 +101,19 @@ fn sniff(mut lines: Lines<'_>, options: ReadOptions) -> Opened<'_> {
 fn document(text: &str, origin: Origin, options: ReadOptions) -> Opened<'static> {
     match serde_json::from_str::<Probe>(text) {
         Ok(probe) if probe.log.is_some() => super::har::open(text, origin),
-        Ok(probe) if probe.is_record() => {
-            Opened::Item(wire::exchange_item(text, Location::whole(origin), false))
-        }
+        Ok(probe) if probe.is_record() => Opened::Item(wire::exchange_item(
+            text,
+            Location::whole(origin),
+            false,
+            options.dialect,
+        )),
         // A payload, or not JSON: the payload reader says which.
-        _ => Opened::Item(payload::item(text, Location::whole(origin), options.kind)),
+        _ => Opened::Item(payload::item(
+            text,
+            Location::whole(origin),
+            options.kind,
+            options.dialect,
+        )),
     }
 }
 

@@ -13,6 +13,7 @@ use super::source::{ErrorPosition, json_message};
 use super::{
     Body, Exchange, Headers, Item, Location, Record, Request, Response, Skipped, Unreadable,
 };
+use crate::Dialect;
 use crate::endpoint;
 use crate::redact::{self, RedactedJson};
 
@@ -20,7 +21,12 @@ use crate::redact::{self, RedactedJson};
 const QUOTED_URL: usize = 200;
 
 /// Reads one capture record (a JSONL line, or a whole document) into an item.
-pub(super) fn exchange_item(text: &str, location: Location, is_line: bool) -> Item {
+pub(super) fn exchange_item(
+    text: &str,
+    location: Location,
+    is_line: bool,
+    dialect: Option<Dialect>,
+) -> Item {
     // serde reads a struct from an array too, by position; a record must be an object.
     if text.trim_start().starts_with('[') {
         return Item::Unreadable(Unreadable::new(
@@ -29,7 +35,7 @@ pub(super) fn exchange_item(text: &str, location: Location, is_line: bool) -> It
         ));
     }
     match serde_json::from_str::<WireRecord>(text) {
-        Ok(record) => record.into_item(location),
+        Ok(record) => record.into_item(location, dialect),
         Err(error) => {
             let position = if is_line {
                 ErrorPosition::Column
@@ -42,21 +48,27 @@ pub(super) fn exchange_item(text: &str, location: Location, is_line: bool) -> It
 }
 
 /// Builds the item for an exchange read from any format: skipped when the URL is not an
-/// AI21 endpoint, unreadable when the status is not an HTTP status.
+/// AI21 endpoint in any dialect (`dialect` decides where the URL does not), unreadable when
+/// the status is not an HTTP status.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the parts of a record, each read by the caller"
+)]
 pub(super) fn exchange(
     location: Location,
     url: &str,
+    dialect: Option<Dialect>,
     method: String,
     timestamp: Option<String>,
     request: Request,
     response: Response,
 ) -> Item {
     let url = redact::url(url).into_owned();
-    let Some(endpoint) = endpoint::from_url(&url) else {
-        return Item::Skipped(Skipped::new(
-            location,
-            format!("not an AI21 endpoint: {method} {}", quoted_url(&url)),
-        ));
+    let recognition = endpoint::recognise(&url, dialect);
+    let endpoint::Recognition::Route(route) = recognition else {
+        let reason = endpoint::skip_reason(&recognition, &method, &url, &quoted_url(&url))
+            .unwrap_or_default();
+        return Item::Skipped(Skipped::new(location, reason));
     };
     if !(100..=599).contains(&response.status) {
         return Item::Unreadable(Unreadable::new(
@@ -71,7 +83,7 @@ pub(super) fn exchange(
         location,
         content: super::Content::Exchange(Box::new(Exchange {
             url,
-            endpoint,
+            route,
             method: redact::text(&method).into_owned(),
             timestamp: timestamp.map(|timestamp| redact::text(&timestamp).into_owned()),
             request,
@@ -99,8 +111,22 @@ struct WireRecord {
     timestamp: Option<Timestamp>,
     #[serde(default)]
     expect: Option<WireExpect>,
+    #[serde(default)]
+    dialect: Option<WireDialect>,
     request: WireRequest,
     response: WireResponse,
+}
+
+/// The dialect a record names (`"bedrock"`, ...), for a URL that does not tell it.
+struct WireDialect(Dialect);
+
+impl<'de> Deserialize<'de> for WireDialect {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WireDialect, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse::<Dialect>()
+            .map(WireDialect)
+            .map_err(|error| de::Error::custom(format!("dialect: {error}")))
+    }
 }
 
 /// What the request of a record was meant to get: `"refusal"` marks a request that breaks
@@ -131,7 +157,7 @@ struct WireResponse {
 }
 
 impl WireRecord {
-    fn into_item(self, location: Location) -> Item {
+    fn into_item(self, location: Location, dialect: Option<Dialect>) -> Item {
         let request_headers = self.request.headers.0;
         let request_body = body(self.request.body, &request_headers, false);
         let response_headers = self.response.headers.0;
@@ -139,6 +165,7 @@ impl WireRecord {
         let item = exchange(
             location,
             &self.url,
+            self.dialect.map(|dialect| dialect.0).or(dialect),
             self.method.unwrap_or_else(|| "POST".to_owned()),
             self.timestamp.map(|timestamp| timestamp.0),
             Request {
@@ -301,6 +328,7 @@ pub(super) fn to_json_line(exchange: &Exchange) -> String {
             .as_deref()
             .map(|timestamp| redact::text(timestamp).into_owned()),
         expect: exchange.expect_refusal.then_some(WireExpect::Refusal),
+        dialect: (exchange.route.dialect != Dialect::Studio).then(|| exchange.route.dialect.name()),
         request: OutRequest {
             headers: OutHeaders(&exchange.request.headers),
             body: OutBody(&exchange.request.body),
@@ -322,6 +350,8 @@ struct OutRecord<'a> {
     timestamp: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expect: Option<WireExpect>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dialect: Option<&'static str>,
     request: OutRequest<'a>,
     response: OutResponse<'a>,
 }

@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         records += 1;
         bytes += line.len();
         let location = Location::line(Origin::Stdin, number as u64 + 1);
-        if check_line_fast(&location, line, validator, options).is_some() {
+        if check_line_fast(&location, line, None, validator, options).is_some() {
             fast += 1;
             fast_bytes += line.len();
             continue;

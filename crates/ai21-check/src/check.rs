@@ -51,7 +51,8 @@ pub struct CheckOptions {
 pub fn check_pending(pending: Pending, validator: &Validator, options: CheckOptions) -> Outcome {
     if !options.no_fast_path
         && let Some((location, line)) = pending.as_line()
-        && let Some(checked) = check_line_fast(location, line, validator, options)
+        && let Some(checked) =
+            check_line_fast(location, line, pending.dialect(), validator, options)
     {
         return Outcome::Checked(checked);
     }
@@ -73,15 +74,17 @@ thread_local! {
 pub fn check_line_fast(
     location: &Location,
     line: &[u8],
+    dialect: Option<ai21_capture::Dialect>,
     validator: &Validator,
     options: CheckOptions,
 ) -> Option<Checked> {
     let line = simdutf8::basic::from_utf8(line).ok()?;
     SCRATCH.with_borrow_mut(|scratch| {
-        fast::read_line(scratch, line, |exchange| {
+        fast::read_line(scratch, line, dialect, |exchange| {
             let mut report = validator
                 .fast_exchange(&ai21_validate::Exchange {
-                    endpoint: Some(&exchange.endpoint),
+                    route: Some(&exchange.route),
+                    timestamp: exchange.timestamp.as_deref(),
                     request: fast_body(exchange.request),
                     status: Some(exchange.status),
                     response: fast_body(exchange.response),
@@ -106,7 +109,8 @@ pub fn check_line_fast(
                 location: location.clone(),
                 subject: Subject::Exchange {
                     method: exchange.method.clone().into_owned(),
-                    endpoint: exchange.endpoint.clone(),
+                    endpoint: exchange.route.endpoint.clone(),
+                    dialect: exchange.route.dialect,
                     status: exchange.status,
                     streamed: matches!(exchange.response, FastBody::EventStream(_)),
                 },
@@ -152,12 +156,13 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
     let (subject, mut report) = match &content {
         Content::Payload(payload) => (
             Subject::Payload(payload.kind),
-            validator.validate(payload.kind, &payload.body),
+            validator.validate_in(payload.dialect, payload.kind, &payload.body),
         ),
         Content::Exchange(exchange) => {
             let subject = Subject::Exchange {
                 method: exchange.method.clone(),
                 endpoint: exchange.endpoint().clone(),
+                dialect: exchange.dialect(),
                 status: exchange.response.status,
                 streamed: matches!(exchange.response.body, Body::EventStream(_)),
             };
@@ -166,7 +171,12 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
             let report = if exchange.expect_refusal && (400..500).contains(&status) {
                 // Refused as it was meant to be: the request breaks the contract on
                 // purpose, so only the answer is checked (the error envelope).
-                validator.validate_response(view.endpoint, view.status, view.response)
+                validator.validate_response_in(
+                    exchange.dialect(),
+                    Some(exchange.endpoint()),
+                    view.status,
+                    view.response,
+                )
             } else {
                 let mut report = validator
                     .validate_exchange(&view)
@@ -225,7 +235,8 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
 /// A captured exchange as the validator reads it, borrowed.
 fn view(exchange: &Exchange) -> ai21_validate::Exchange<'_> {
     ai21_validate::Exchange {
-        endpoint: Some(exchange.endpoint()),
+        route: Some(exchange.route()),
+        timestamp: exchange.timestamp.as_deref(),
         request: body(&exchange.request.body),
         status: Some(exchange.response.status),
         response: body(&exchange.response.body),

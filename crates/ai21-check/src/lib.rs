@@ -36,7 +36,7 @@
 use std::fmt;
 
 use ai21_capture::{Location, Skipped, Unreadable};
-use ai21_validate::{Endpoint, PayloadKind, Report};
+use ai21_validate::{Dialect, Endpoint, PayloadKind, Report};
 
 mod check;
 mod levels;
@@ -127,8 +127,10 @@ pub enum Subject {
     Exchange {
         /// The HTTP method, as captured.
         method: String,
-        /// The endpoint the URL calls.
+        /// The canonical endpoint the URL calls.
         endpoint: Endpoint,
+        /// Where it was sent: AI21 Studio or a partner cloud.
+        dialect: Dialect,
         /// The response's HTTP status.
         status: u16,
         /// Whether the response is an event stream.
@@ -149,17 +151,23 @@ pub enum Subject {
 }
 
 impl fmt::Display for Subject {
-    /// `POST /studio/v1/chat/completions -> 200 (event stream)`, or `j2-complete.request
-    /// payload`.
+    /// `POST /studio/v1/chat/completions -> 200 (event stream)`, `POST
+    /// /studio/v1/chat/completions via Bedrock -> 200` (the canonical endpoint a partner's
+    /// URL maps onto), or `j2-complete.request payload`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Subject::Exchange {
                 method,
                 endpoint,
+                dialect,
                 status,
                 streamed,
             } => {
-                write!(formatter, "{method} {} -> {status}", endpoint.path())?;
+                write!(formatter, "{method} {}", endpoint.path())?;
+                if *dialect != Dialect::Studio {
+                    write!(formatter, " via {}", dialect.short())?;
+                }
+                write!(formatter, " -> {status}")?;
                 if *streamed {
                     formatter.write_str(" (event stream)")?;
                 }

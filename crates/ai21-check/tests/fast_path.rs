@@ -75,7 +75,7 @@ fn compare(
         && !(options.redact_content
             && matches!(&full, Outcome::Checked(checked) if !checked.report.is_clean()));
     tally.due += usize::from(must);
-    let taken = check_line_fast(&location, line.as_bytes(), validator, options);
+    let taken = check_line_fast(&location, line.as_bytes(), None, validator, options);
     if must && taken.is_none() {
         return Err(format!(
             "the fast path left a record it reads to the full path\nrecord: {line}\nfull: {full:#?}"
@@ -581,6 +581,7 @@ fn the_fast_path_leaves_what_it_cannot_read_to_the_full_path() {
         check_line_fast(
             &location,
             line.as_bytes(),
+            None,
             validator,
             CheckOptions::default(),
         )

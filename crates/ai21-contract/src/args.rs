@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind};
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -144,6 +144,12 @@ pub struct ValidateArgs {
     /// The kind of single payload files, instead of telling it from their members
     #[arg(long, value_parser = kind_parser())]
     pub kind: Option<PayloadKind>,
+
+    /// Read exchanges whose URL does not tell its platform (a bare path, a proxy's or a
+    /// mock's host) and single payloads in this dialect; a platform's own host, and a
+    /// record's `dialect` member, still decide for themselves
+    #[arg(long, value_parser = dialect_parser(), value_name = "DIALECT")]
+    pub dialect: Option<Dialect>,
 
     /// Fail (exit 1) on warnings too
     #[arg(long)]
@@ -376,6 +382,15 @@ impl ColorChoice {
                 ColorChoice::Auto => output::stdout_is_terminal() && !output::plain_environment(),
             }
     }
+}
+
+/// `studio`, `bedrock`, `vertex` or `azure`.
+pub(crate) fn dialect_parser() -> impl clap::builder::TypedValueParser<Value = Dialect> {
+    use clap::builder::TypedValueParser;
+    PossibleValuesParser::new(Dialect::ALL.map(Dialect::name)).map(|name: String| {
+        name.parse::<Dialect>()
+            .expect("the possible values are the dialects' names")
+    })
 }
 
 fn kind_parser() -> impl clap::builder::TypedValueParser<Value = PayloadKind> {

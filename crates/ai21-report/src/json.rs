@@ -52,6 +52,9 @@ struct Record {
     record: &'static str,
     method: Option<String>,
     endpoint: Option<String>,
+    /// The dialect of an exchange sent to a partner cloud; left out for AI21 Studio's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dialect: Option<&'static str>,
     status: Option<u16>,
     payload_kind: Option<String>,
 }
@@ -62,12 +65,14 @@ impl Record {
             Subject::Exchange {
                 method,
                 endpoint,
+                dialect,
                 status,
                 streamed: _,
             } => Record {
                 record: "exchange",
                 method: Some(clean(method).into_owned()),
                 endpoint: Some(clean(&endpoint.path()).into_owned()),
+                dialect: (*dialect != ai21_validate::Dialect::Studio).then(|| dialect.name()),
                 status: Some(*status),
                 payload_kind: None,
             },
@@ -79,6 +84,7 @@ impl Record {
                 record: "exchange",
                 method: Some(clean(method).into_owned()),
                 endpoint: Some(clean(path).into_owned()),
+                dialect: None,
                 status: Some(*status),
                 payload_kind: None,
             },
@@ -86,6 +92,7 @@ impl Record {
                 record: "payload",
                 method: None,
                 endpoint: None,
+                dialect: None,
                 status: None,
                 payload_kind: Some(kind.to_string()),
             },
@@ -97,6 +104,7 @@ impl Record {
             record: "unreadable",
             method: None,
             endpoint: None,
+            dialect: None,
             status: None,
             payload_kind: None,
         }

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::exchange::{Body, Exchange, endpoint_of, response_kind};
+use crate::exchange::{Body, Exchange, response_kind, route_of};
 use crate::report::Finding;
 use crate::stream::split_events;
 use crate::{PayloadKind, Validator};
@@ -43,8 +43,8 @@ impl Validator {
     /// them); text that is neither, whole. Empty strings are left out.
     pub fn exchange_content(&self, exchange: &Exchange<'_>) -> Vec<String> {
         let mut out = Vec::new();
-        let endpoint = endpoint_of(exchange).ok();
-        let endpoint = endpoint.as_deref();
+        let route = route_of(exchange).ok();
+        let endpoint = route.as_deref().map(|route| &route.endpoint);
         let request_kind = endpoint.map(|endpoint| endpoint.kinds().0);
         let response_kind = endpoint.and_then(|endpoint| response_kind(endpoint, exchange.status));
         self.body_content(request_kind, exchange.request, &mut out);

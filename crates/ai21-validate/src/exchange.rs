@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind, Route};
 use ai21_tape::View;
 use serde_json::Value;
 
@@ -44,8 +44,14 @@ pub enum Body<'a, V = &'a Value> {
 /// checked where they are.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Exchange<'a, V = &'a Value> {
-    /// The endpoint, when known (from the URL path); a J2 model is only named there.
-    pub endpoint: Option<&'a Endpoint>,
+    /// Where the request was sent, when known (from the URL): the dialect, whose schemas
+    /// the exchange is checked against, the canonical endpoint (a J2 model is only named
+    /// there), and what the dialect's URL says (its model, whether it asks for a stream).
+    /// Without one, the request's members tell the API and the dialect is Studio's.
+    pub route: Option<&'a Route>,
+    /// When the request was sent, as the capture wrote it (RFC 3339): model lifecycle
+    /// dates are compared with it.
+    pub timestamp: Option<&'a str>,
     /// The request body.
     pub request: Body<'a, V>,
     /// The response's HTTP status, when known (no status means a success).
@@ -75,23 +81,21 @@ fn answer(status: Option<u16>) -> Answer {
 
 /// The exchange's endpoint, or the API its request is for when it has none: a request with
 /// `messages` is Jamba chat, one with `prompt` J2 (with no model named).
-pub(crate) fn endpoint_of<'e, V: View<'e>>(
-    exchange: &Exchange<'e, V>,
-) -> Result<Cow<'e, Endpoint>> {
+pub(crate) fn route_of<'e, V: View<'e>>(exchange: &Exchange<'e, V>) -> Result<Cow<'e, Route>> {
     let request = match exchange.request {
         Body::Json(request) => Some(request),
         _ => None,
     };
-    match (exchange.endpoint, request) {
-        (Some(endpoint), _) => Ok(Cow::Borrowed(endpoint)),
+    match (exchange.route, request) {
+        (Some(route), _) => Ok(Cow::Borrowed(route)),
         (None, Some(request)) if request.get("messages").is_some() => {
-            Ok(Cow::Owned(Endpoint::JambaChat))
+            Ok(Cow::Owned(Route::studio(Endpoint::JambaChat)))
         }
         (None, Some(request)) if request.get("prompt").is_some() => {
-            Ok(Cow::Owned(Endpoint::J2Complete {
+            Ok(Cow::Owned(Route::studio(Endpoint::J2Complete {
                 model: String::new(),
                 custom_model: None,
-            }))
+            })))
         }
         (None, _) => Err(Error::UnknownApi),
     }
@@ -140,33 +144,41 @@ impl Validator {
     /// [`Target::Endpoint`]). The v2 Python SDK also copies the model into the body; when
     /// the body names the path's model, its model is reported once, at the endpoint.
     pub fn validate_request(&self, endpoint: &Endpoint, request: &Value) -> Report {
+        self.validate_request_on(&Route::studio(endpoint.clone()), request)
+    }
+
+    /// [`Validator::validate_request`] for a request sent along `route`: its body against
+    /// the schema as the route's dialect has it, and the model the URL names (a J2 path's,
+    /// Bedrock's model id, Vertex's versioned name) checked as the endpoint's.
+    pub fn validate_request_on(&self, route: &Route, request: &Value) -> Report {
         let mut findings = Vec::new();
-        self.check_request(endpoint, request, &mut findings)
+        self.check_request(route, None, request, &mut findings)
             .unwrap_or_else(|never| match never {});
         Report { findings }
     }
 
-    /// [`Validator::validate_request`] on a payload of any representation, into `out`.
+    /// [`Validator::validate_request_on`] on a payload of any representation, into `out`.
     fn check_request<'v, V: Payload<'v>>(
         &self,
-        endpoint: &Endpoint,
+        route: &Route,
+        _timestamp: Option<&str>,
         request: V,
         out: &mut Vec<Finding>,
     ) -> Result<(), V::Defer> {
-        let (request_kind, _) = endpoint.kinds();
+        let (request_kind, _) = route.endpoint.kinds();
         let mut findings = Vec::new();
-        let mut path_model = None;
-        if let Endpoint::J2Complete { model, .. } = endpoint
-            && !model.is_empty()
-        {
-            path_model = Some(model.as_str());
+        let path_model = match &route.endpoint {
+            Endpoint::J2Complete { model, .. } if !model.is_empty() => Some(model.as_str()),
+            _ => route.model.as_deref(),
+        };
+        if let Some(model) = path_model {
             findings.extend(
                 check_model(model, "model", "", Use::Request)
                     .map(|finding| finding.with_target(Target::Endpoint)),
             );
         }
         let start = findings.len();
-        request.check(self, request_kind, &mut findings)?;
+        request.check(self, route.dialect, request_kind, &mut findings)?;
         retarget(&mut findings[start..], Target::Request);
         if path_model.is_some() && request.get("model").and_then(View::as_str) == path_model {
             findings.retain(|finding| {
@@ -194,8 +206,20 @@ impl Validator {
         status: Option<u16>,
         body: Body<'_>,
     ) -> Report {
+        self.validate_response_in(Dialect::Studio, endpoint, status, body)
+    }
+
+    /// [`Validator::validate_response`] against the schemas as `dialect` has them (a
+    /// Bedrock error is `{"message": ...}`, a Bedrock J2 id is 1234, ...).
+    pub fn validate_response_in(
+        &self,
+        dialect: Dialect,
+        endpoint: Option<&Endpoint>,
+        status: Option<u16>,
+        body: Body<'_>,
+    ) -> Report {
         let mut findings = Vec::new();
-        self.check_response(endpoint, status, body, &mut findings)
+        self.check_response(dialect, endpoint, status, body, &mut findings)
             .unwrap_or_else(|never| match never {});
         Report { findings }
     }
@@ -204,6 +228,7 @@ impl Validator {
     /// pairing.
     fn check_response<'v, V: Payload<'v>>(
         &self,
+        dialect: Dialect,
         endpoint: Option<&Endpoint>,
         status: Option<u16>,
         body: Body<'v, V>,
@@ -224,7 +249,7 @@ impl Validator {
                 return Ok(None);
             }
             (Answer::Success, Body::EventStream(text)) => {
-                let stream_report = self.validate_stream(text);
+                let stream_report = self.validate_stream_in(dialect, text);
                 findings.extend(stream_report.report.findings);
                 return Ok(stream_report.reassembled);
             }
@@ -236,7 +261,7 @@ impl Validator {
         };
         if let Body::Json(value) = body {
             let start = findings.len();
-            value.check(self, kind, findings)?;
+            value.check(self, dialect, kind, findings)?;
             retarget(&mut findings[start..], Target::Response);
         } else {
             findings.extend(body_finding(body, "response", Target::Response));
@@ -289,18 +314,22 @@ impl Validator {
             Body::Json(request) => Some(request),
             _ => None,
         };
-        let endpoint = match endpoint_of(exchange) {
-            Ok(endpoint) => endpoint,
+        let route = match route_of(exchange) {
+            Ok(route) => route,
             Err(error) => return Ok(Err(error)),
         };
-        let endpoint = endpoint.as_ref();
+        let route = route.as_ref();
+        let endpoint = &route.endpoint;
         let (request_kind, _) = endpoint.kinds();
         let mut findings = Vec::new();
         match request {
-            Some(request) => self.check_request(endpoint, request, &mut findings)?,
+            Some(request) => {
+                self.check_request(route, exchange.timestamp, request, &mut findings)?;
+            }
             None => findings.extend(body_finding(exchange.request, "request", Target::Request)),
         }
         let reassembled = self.check_response(
+            route.dialect,
             Some(endpoint),
             exchange.status,
             exchange.response,
@@ -310,7 +339,25 @@ impl Validator {
             return Ok(Ok(Report { findings }));
         };
         let jamba = request_kind == PayloadKind::JambaChatRequest;
-        let (stream, _) = parameter(request, "stream", V::as_bool, self.defaults.jamba_stream);
+        // A dialect whose path asks for the stream (Bedrock's invoke-with-response-stream,
+        // Vertex's :streamRawPredict) decides by the path; otherwise the body's `stream`.
+        let (stream, stream_pointer, stream_target) = match route.stream {
+            Some(stream) => (stream, "", Target::Endpoint),
+            None => {
+                let (stream, _) =
+                    parameter(request, "stream", V::as_bool, self.defaults.jamba_stream);
+                let pointer = if request.get("stream").is_some() {
+                    "/stream"
+                } else {
+                    ""
+                };
+                (stream, pointer, Target::Request)
+            }
+        };
+        let asked = match route.stream {
+            Some(_) => format!("the {} path asks", route.dialect.short()),
+            None => "stream is true, so the request asks".to_owned(),
+        };
         match (answer(exchange.status), exchange.response) {
             (Answer::Success, Body::Json(body)) => {
                 let start = findings.len();
@@ -324,10 +371,12 @@ impl Validator {
                     findings.push(
                         Finding::error(
                             "pair/stream",
-                            "/stream",
-                            "stream is true, so the response must be an event stream, found a single JSON body",
+                            stream_pointer,
+                            format!(
+                                "{asked} for an event stream, but the response is a single JSON body"
+                            ),
                         )
-                        .with_target(Target::Request),
+                        .with_target(stream_target),
                     );
                 }
             }
@@ -343,18 +392,17 @@ impl Validator {
             }
             (Answer::Success, Body::EventStream(_)) => {
                 if !stream {
-                    let pointer = if request.get("stream").is_some() {
-                        "/stream"
-                    } else {
-                        ""
+                    let message = match route.stream {
+                        Some(_) => format!(
+                            "the response is an event stream, but the {} path asks for a single JSON body",
+                            route.dialect.short()
+                        ),
+                        None => "the response is an event stream, but the request does not set stream: true"
+                            .to_owned(),
                     };
                     findings.push(
-                        Finding::error(
-                            "pair/stream",
-                            pointer,
-                            "the response is an event stream, but the request does not set stream: true",
-                        )
-                        .with_target(Target::Request),
+                        Finding::error("pair/stream", stream_pointer, message)
+                            .with_target(stream_target),
                     );
                 }
                 if let Some(reassembled) = &reassembled {

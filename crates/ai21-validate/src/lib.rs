@@ -74,7 +74,7 @@ mod stream;
 mod validator;
 pub mod walk;
 
-pub use ai21_schemas::{Endpoint, PayloadKind};
+pub use ai21_schemas::{Dialect, Endpoint, PayloadKind, Recognition, Route};
 pub use exchange::{Body, Exchange};
 pub use model::{KnownModel, ModelStatus, find_model, known_models};
 pub use report::{Finding, Report, Severity, Target};
@@ -89,11 +89,13 @@ pub const KNOWN_FINISH_REASONS: [&str; 4] = rule::jamba::KNOWN_FINISH_REASONS;
 /// Why a check could not run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A canonical schema does not compile.
-    #[error("compiling the {kind} schema: {message}")]
+    /// A canonical schema, or a dialect's overlaid one, does not compile.
+    #[error("compiling the {kind} schema of the {dialect} dialect: {message}")]
     Compile {
         /// The schema's kind.
         kind: PayloadKind,
+        /// The dialect whose overlay it has ([`Dialect::Studio`] for the canonical one).
+        dialect: Dialect,
         /// The compiler's message.
         message: String,
     },

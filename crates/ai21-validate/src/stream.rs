@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind};
 use ai21_tape::{TapeBuf, View};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -87,6 +87,13 @@ impl Validator {
     /// non-streamed one (schema and rules, no drift: it was built here), with
     /// [`Target::Reassembled`]. An incomplete stream is not reassembled.
     pub fn validate_stream(&self, body: &str) -> StreamReport {
+        self.validate_stream_in(Dialect::Studio, body)
+    }
+
+    /// [`Validator::validate_stream`] with each chunk, and the reassembled response,
+    /// checked against the schemas as `dialect` has them (Vertex and Azure stream
+    /// `text/event-stream` too, Azure with a `created` member in its chunks).
+    pub fn validate_stream_in(&self, dialect: Dialect, body: &str) -> StreamReport {
         let mut findings = Vec::new();
         let (data_lines, open_event) = split_events(body, &mut findings);
         // Each chunk on a tape of its own, when every one reads on a tape (the findings are
@@ -113,11 +120,15 @@ impl Validator {
             let mut chunks = tapes
                 .iter()
                 .map(|tape| Ok::<_, std::convert::Infallible>(tape.root()));
-            Ok(self.stream_findings_parsed(&data_lines, open_event, findings, || chunks.next()))
+            Ok(
+                self.stream_findings_parsed(dialect, &data_lines, open_event, findings, || {
+                    chunks.next()
+                }),
+            )
         });
         match on_tapes {
             Ok(report) => report,
-            Err(findings) => self.stream_on_values(&data_lines, open_event, findings),
+            Err(findings) => self.stream_on_values(dialect, &data_lines, open_event, findings),
         }
     }
 
@@ -125,6 +136,7 @@ impl Validator {
     /// when a chunk does not read on a tape).
     fn stream_on_values(
         &self,
+        dialect: Dialect,
         data_lines: &[DataLine<'_>],
         open_event: Option<(usize, usize)>,
         findings: Vec<Finding>,
@@ -135,12 +147,13 @@ impl Validator {
             .map(|data_line| serde_json::from_str::<Value>(data_line.data))
             .collect();
         let mut parsed = parsed.iter().map(Result::as_ref);
-        self.stream_findings_parsed(data_lines, open_event, findings, || parsed.next())
+        self.stream_findings_parsed(dialect, data_lines, open_event, findings, || parsed.next())
     }
 
     /// [`Validator::validate_stream`] with each chunk parsed, in order, by `next_chunk`.
     fn stream_findings_parsed<'v, V: StreamChunk<'v>, E: std::fmt::Display>(
         &self,
+        dialect: Dialect,
         data_lines: &[DataLine<'_>],
         open_event: Option<(usize, usize)>,
         mut findings: Vec<Finding>,
@@ -188,10 +201,15 @@ impl Validator {
                     // The fast check gives the same findings when it can (valid, no
                     // drift), and adds nothing when it cannot.
                     if self
-                        .check_fast(PayloadKind::JambaChatStreamChunk, value, &mut findings)
+                        .check_fast(
+                            dialect,
+                            PayloadKind::JambaChatStreamChunk,
+                            value,
+                            &mut findings,
+                        )
                         .is_err()
                     {
-                        value.check_full(self, &mut findings);
+                        value.check_full(self, dialect, &mut findings);
                     }
                     retarget(&mut findings[start..], target);
                     chunks.push(Chunk {
@@ -267,7 +285,12 @@ impl Validator {
         let reassembled = if done.is_some() && !chunks.is_empty() {
             let response = reassemble(&chunks);
             let start = findings.len();
-            self.check_schema(PayloadKind::JambaChatResponse, &response, &mut findings);
+            self.check_schema(
+                dialect,
+                PayloadKind::JambaChatResponse,
+                &response,
+                &mut findings,
+            );
             self.check_rules(PayloadKind::JambaChatResponse, &response, &mut findings);
             retarget(&mut findings[start..], Target::Reassembled);
             Some(response)
@@ -547,18 +570,23 @@ fn reassemble<'v, V: View<'v>>(chunks: &[Chunk<V>]) -> Value {
 /// A parsed chunk: checked the full way when the fast check gives up on it.
 trait StreamChunk<'v>: View<'v> {
     /// [`Validator::check`] of the chunk, on a `Value`.
-    fn check_full(self, validator: &Validator, out: &mut Vec<Finding>);
+    fn check_full(self, validator: &Validator, dialect: Dialect, out: &mut Vec<Finding>);
 }
 
 impl<'v> StreamChunk<'v> for &'v Value {
-    fn check_full(self, validator: &Validator, out: &mut Vec<Finding>) {
-        validator.check(PayloadKind::JambaChatStreamChunk, self, out);
+    fn check_full(self, validator: &Validator, dialect: Dialect, out: &mut Vec<Finding>) {
+        validator.check(dialect, PayloadKind::JambaChatStreamChunk, self, out);
     }
 }
 
 impl<'v> StreamChunk<'v> for ai21_tape::TapeRef<'v> {
-    fn check_full(self, validator: &Validator, out: &mut Vec<Finding>) {
-        validator.check(PayloadKind::JambaChatStreamChunk, &self.to_value(), out);
+    fn check_full(self, validator: &Validator, dialect: Dialect, out: &mut Vec<Finding>) {
+        validator.check(
+            dialect,
+            PayloadKind::JambaChatStreamChunk,
+            &self.to_value(),
+            out,
+        );
     }
 }
 

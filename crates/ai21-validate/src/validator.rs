@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind};
 use ai21_tape::{TapeRef, View};
 use serde_json::Value;
 
@@ -12,42 +12,57 @@ use crate::rule::{Defaults, client, j2, jamba};
 use crate::{Error, Result, drift, explain, model};
 
 /// Validates payloads, exchanges and streams against the canonical schemas and the API
-/// rules. It holds one compiled schema per [`PayloadKind`]; build it once (or use
-/// [`Validator::shared`]) and share it between threads.
+/// rules. It holds one compiled schema per [`PayloadKind`], and one more per kind a
+/// [`Dialect`]'s overlay changes; build it once (or use [`Validator::shared`]) and share it
+/// between threads.
 #[derive(Debug)]
 pub struct Validator {
-    /// One compiled schema per kind, in [`PayloadKind::ALL`] order.
+    /// For each dialect (in [`Dialect::ALL`] order) and kind (in [`PayloadKind::ALL`]
+    /// order), where its schema is in the tables below: a dialect that does not change a
+    /// kind shares the canonical entry.
+    slots: [[usize; 6]; 4],
+    /// One compiled schema per distinct schema.
     compiled: Vec<jsonschema::Validator>,
-    /// One drift plan per kind, in the same order.
+    /// One drift plan per distinct schema, in the same order.
     drift: Vec<drift::Plan<'static>>,
-    /// One schema compiled for the fast check per kind, in the same order.
+    /// One schema compiled for the fast check per distinct schema, in the same order.
     fast: Vec<FastSchema>,
     pub(crate) defaults: Defaults,
 }
 
 impl Validator {
-    /// Compiles every canonical schema and reads the defaults and the model list.
+    /// Compiles every canonical schema and every dialect's overlaid one, and reads the
+    /// defaults and the model list.
     pub fn new() -> Result<Validator> {
-        let compiled = PayloadKind::ALL
-            .into_iter()
-            .map(|kind| {
-                jsonschema::draft202012::new(kind.schema()).map_err(|error| Error::Compile {
-                    kind,
-                    message: error.to_string(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut slots = [[0; 6]; 4];
+        let mut compiled = Vec::new();
+        let mut drift = Vec::new();
+        let mut fast = Vec::new();
+        for (dialect_index, dialect) in Dialect::ALL.into_iter().enumerate() {
+            for (kind_index, kind) in PayloadKind::ALL.into_iter().enumerate() {
+                if dialect != Dialect::Studio && dialect.patch(kind).is_none() {
+                    slots[dialect_index][kind_index] = slots[0][kind_index];
+                    continue;
+                }
+                let schema = kind.schema_in(dialect);
+                compiled.push(jsonschema::draft202012::new(schema).map_err(|error| {
+                    Error::Compile {
+                        kind,
+                        dialect,
+                        message: error.to_string(),
+                    }
+                })?);
+                drift.push(drift::Plan::new(schema));
+                fast.push(FastSchema::new(schema));
+                slots[dialect_index][kind_index] = compiled.len() - 1;
+            }
+        }
         model::known_models()?;
         Ok(Validator {
+            slots,
             compiled,
-            drift: PayloadKind::ALL
-                .into_iter()
-                .map(|kind| drift::Plan::new(kind.schema()))
-                .collect(),
-            fast: PayloadKind::ALL
-                .into_iter()
-                .map(|kind| FastSchema::new(kind.schema()))
-                .collect(),
+            drift,
+            fast,
             defaults: Defaults::from_schemas()?,
         })
     }
@@ -66,8 +81,26 @@ impl Validator {
     /// and for responses and chunks the drift warnings. Findings have
     /// [`Target::Payload`].
     pub fn validate(&self, kind: PayloadKind, payload: &Value) -> Report {
+        self.validate_in(Dialect::Studio, kind, payload)
+    }
+
+    /// Validates one payload of `kind` as `dialect` has it: against the kind's schema with
+    /// the dialect's overlay applied ([`PayloadKind::schema_in`]), then the API rules and
+    /// drift as [`Validator::validate`] does.
+    ///
+    /// ```
+    /// use ai21_validate::{Dialect, PayloadKind, Validator};
+    /// use serde_json::json;
+    ///
+    /// let validator = Validator::shared();
+    /// let body = json!({"messages": [{"role": "user", "content": "Hi"}]});
+    /// // AI21's own API needs the model in the body; Bedrock has it in the URL.
+    /// assert!(validator.validate(PayloadKind::JambaChatRequest, &body).has_errors());
+    /// assert!(validator.validate_in(Dialect::Bedrock, PayloadKind::JambaChatRequest, &body).is_clean());
+    /// ```
+    pub fn validate_in(&self, dialect: Dialect, kind: PayloadKind, payload: &Value) -> Report {
         let mut findings = Vec::new();
-        self.check(kind, payload, &mut findings);
+        self.check(dialect, kind, payload, &mut findings);
         Report { findings }
     }
 
@@ -76,52 +109,81 @@ impl Validator {
     /// ignores unknown fields ignores. A mock answering leniently removes them before it
     /// reads the request.
     pub fn unknown_fields(&self, kind: PayloadKind, payload: &Value) -> Vec<String> {
-        drift::undeclared_fields(&self.drift[Self::index(kind)], payload)
+        self.unknown_fields_in(Dialect::Studio, kind, payload)
+    }
+
+    /// [`Validator::unknown_fields`] against the schema as `dialect` has it.
+    pub fn unknown_fields_in(
+        &self,
+        dialect: Dialect,
+        kind: PayloadKind,
+        payload: &Value,
+    ) -> Vec<String> {
+        drift::undeclared_fields(self.plan_in(dialect, kind), payload)
     }
 
     /// Removes from `payload` the fields [`Validator::unknown_fields`] finds: the request
     /// a server that ignores unknown fields reads.
     pub fn remove_unknown_fields(&self, kind: PayloadKind, payload: &mut Value) {
-        for pointer in self.unknown_fields(kind, payload) {
+        self.remove_unknown_fields_in(Dialect::Studio, kind, payload);
+    }
+
+    /// [`Validator::remove_unknown_fields`] against the schema as `dialect` has it.
+    pub fn remove_unknown_fields_in(
+        &self,
+        dialect: Dialect,
+        kind: PayloadKind,
+        payload: &mut Value,
+    ) {
+        for pointer in self.unknown_fields_in(dialect, kind, payload) {
             remove_pointer(payload, &pointer);
         }
     }
 
     /// Whether `payload` satisfies the schema of `kind` (rules and drift aside).
     pub fn is_schema_valid(&self, kind: PayloadKind, payload: &Value) -> bool {
-        self.compiled(kind).is_valid(payload)
+        self.is_schema_valid_in(Dialect::Studio, kind, payload)
     }
 
-    /// The plan of the schema of `kind`, for walks beside an instance.
+    /// Whether `payload` satisfies the schema of `kind` as `dialect` has it.
+    pub fn is_schema_valid_in(&self, dialect: Dialect, kind: PayloadKind, payload: &Value) -> bool {
+        self.compiled[self.slot(dialect, kind)].is_valid(payload)
+    }
+
+    /// The plan of the canonical schema of `kind`, for walks beside an instance.
     pub(crate) fn plan(&self, kind: PayloadKind) -> &drift::Plan<'static> {
-        &self.drift[Self::index(kind)]
+        self.plan_in(Dialect::Studio, kind)
     }
 
-    fn compiled(&self, kind: PayloadKind) -> &jsonschema::Validator {
-        &self.compiled[Self::index(kind)]
+    /// The plan of the schema of `kind` as `dialect` has it.
+    pub(crate) fn plan_in(&self, dialect: Dialect, kind: PayloadKind) -> &drift::Plan<'static> {
+        &self.drift[self.slot(dialect, kind)]
     }
 
-    /// Where `kind` is in [`PayloadKind::ALL`], the order of the per-kind tables.
-    fn index(kind: PayloadKind) -> usize {
-        PayloadKind::ALL
-            .iter()
-            .position(|candidate| *candidate == kind)
-            .expect("PayloadKind::ALL lists every kind")
+    /// Where the schema of `kind` in `dialect` is in the tables.
+    fn slot(&self, dialect: Dialect, kind: PayloadKind) -> usize {
+        self.slots[dialect as usize][kind as usize]
     }
 
     /// Schema, rules and drift for one payload, appended to `out` with
     /// [`Target::Payload`].
-    pub(crate) fn check(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
+    pub(crate) fn check(
+        &self,
+        dialect: Dialect,
+        kind: PayloadKind,
+        payload: &Value,
+        out: &mut Vec<Finding>,
+    ) {
         let client = client::check(kind, payload);
         if client.claimed.is_empty() {
-            self.check_schema(kind, payload, out);
+            self.check_schema(dialect, kind, payload, out);
         } else {
             // The fields a client rule explains are not reported again as unknown.
             let mut rest = payload.clone();
             for pointer in &client.claimed {
                 remove_pointer(&mut rest, pointer);
             }
-            self.check_schema(kind, &rest, out);
+            self.check_schema(dialect, kind, &rest, out);
         }
         self.check_rules(kind, payload, out);
         out.extend(client.findings);
@@ -132,7 +194,7 @@ impl Validator {
                 | PayloadKind::JambaChatStreamChunk
                 | PayloadKind::ErrorResponse
         ) {
-            drift::unknown_fields(&self.drift[Self::index(kind)], payload, out);
+            drift::unknown_fields(self.plan_in(dialect, kind), payload, out);
         }
     }
 
@@ -148,11 +210,12 @@ impl Validator {
     /// check tries it on each chunk first); on `Err` nothing was added to `out`.
     pub(crate) fn check_fast<'v>(
         &self,
+        dialect: Dialect,
         kind: PayloadKind,
         payload: impl View<'v>,
         out: &mut Vec<Finding>,
     ) -> Result<(), Defer> {
-        let index = Self::index(kind);
+        let index = self.slot(dialect, kind);
         let (valid, drift) = self.fast[index].check_drift(payload);
         if valid != Some(true) {
             return Err(Defer);
@@ -177,19 +240,26 @@ impl Validator {
     }
 
     /// The schema findings for one payload.
-    pub(crate) fn check_schema(&self, kind: PayloadKind, payload: &Value, out: &mut Vec<Finding>) {
+    pub(crate) fn check_schema(
+        &self,
+        dialect: Dialect,
+        kind: PayloadKind,
+        payload: &Value,
+        out: &mut Vec<Finding>,
+    ) {
         // The fast checks first: most captured payloads are valid, and collecting errors
         // costs more than deciding validity. The compiled plan decides as `jsonschema`
         // does, faster; what it cannot decide, `jsonschema` does.
-        let compiled = self.compiled(kind);
-        match self.fast[Self::index(kind)].check_drift(payload).0 {
+        let slot = self.slot(dialect, kind);
+        let compiled = &self.compiled[slot];
+        match self.fast[slot].check_drift(payload).0 {
             Some(true) => return,
             Some(false) => {}
             None if compiled.is_valid(payload) => return,
             None => {}
         }
         for error in compiled.iter_errors(payload) {
-            explain::explain(kind.schema(), &error, out);
+            explain::explain(kind.schema_in(dialect), &error, out);
         }
     }
 
@@ -226,6 +296,7 @@ pub(crate) trait Payload<'v>: View<'v> {
     fn check(
         self,
         validator: &Validator,
+        dialect: Dialect,
         kind: PayloadKind,
         out: &mut Vec<Finding>,
     ) -> Result<(), Self::Defer>;
@@ -241,10 +312,11 @@ impl<'v> Payload<'v> for TapeRef<'v> {
     fn check(
         self,
         validator: &Validator,
+        dialect: Dialect,
         kind: PayloadKind,
         out: &mut Vec<Finding>,
     ) -> Result<(), Self::Defer> {
-        validator.check_fast(kind, self, out)
+        validator.check_fast(dialect, kind, self, out)
     }
 }
 
@@ -254,10 +326,11 @@ impl<'v> Payload<'v> for &'v Value {
     fn check(
         self,
         validator: &Validator,
+        dialect: Dialect,
         kind: PayloadKind,
         out: &mut Vec<Finding>,
     ) -> Result<(), Self::Defer> {
-        validator.check(kind, self, out);
+        validator.check(dialect, kind, self, out);
         Ok(())
     }
 }

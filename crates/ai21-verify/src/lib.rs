@@ -561,7 +561,8 @@ pub fn check(
     let checked = match (&case.expect, &endpoint) {
         (Expect::Success, Some(endpoint)) => validator
             .validate_exchange(&ai21_validate::Exchange {
-                endpoint: Some(endpoint),
+                route: Some(&ai21_validate::Route::studio(endpoint.clone())),
+                timestamp: None,
                 request: validated(&request_body),
                 status: Some(reply.status),
                 response,
@@ -622,6 +623,7 @@ fn subject(endpoint: Option<&Endpoint>, path: &str, status: u16, streamed: bool)
         Some(endpoint) => Subject::Exchange {
             method: "POST".to_owned(),
             endpoint: endpoint.clone(),
+            dialect: ai21_validate::Dialect::Studio,
             status,
             streamed,
         },

@@ -30,6 +30,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
     let read_options = ReadOptions {
         format: args.input_format.map(Into::into),
         kind: args.kind,
+        dialect: args.dialect,
     };
     let items = ai21_capture::read(inputs, read_options);
     let settings = Settings {

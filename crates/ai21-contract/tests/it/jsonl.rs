@@ -69,6 +69,7 @@ fn invalid_utf8_is_reported_on_its_line() {
     let options = ReadOptions {
         format: Some(Format::Jsonl),
         kind: None,
+        dialect: None,
     };
     assert_eq!(
         summary(&read_with(&["-"], options, &bytes)),

@@ -59,6 +59,7 @@ fn a_given_kind_is_used_as_is() {
     let options = ReadOptions {
         format: None,
         kind: Some(PayloadKind::JambaChatStreamChunk),
+        dialect: None,
     };
     let items = read_with(
         &[&format!("{FIXTURES}/payload/unknown-kind.json")],
@@ -113,6 +114,7 @@ fn broken_payloads_are_unreadable_with_their_position() {
     let options = ReadOptions {
         format: Some(Format::Payload),
         kind: None,
+        dialect: None,
     };
     assert_eq!(
         summary(&read_with(&["-"], options, b"  ")),

@@ -144,6 +144,7 @@ fn the_key_never_comes_out_of_any_input_format() {
     let as_payload = ReadOptions {
         format: Some(Format::Payload),
         kind: Some(ai21_schemas::PayloadKind::J2CompleteRequest),
+        dialect: None,
     };
     assert_no_key(&read_with(&["-"], as_payload, payload.as_bytes()));
 }

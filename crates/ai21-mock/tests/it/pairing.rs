@@ -4,7 +4,7 @@
 use ai21_generate::instance;
 use ai21_mock::synth;
 use ai21_models::{J2CompleteRequest, JambaChatRequest};
-use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Validator};
+use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Route, Validator};
 use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::Value;
 
@@ -27,7 +27,8 @@ impl Answer {
 fn validate(request: &Value, endpoint: &Endpoint, answer: &Answer) -> ai21_validate::Report {
     Validator::shared()
         .validate_exchange(&Exchange {
-            endpoint: Some(endpoint),
+            route: Some(&Route::studio(endpoint.clone())),
+            timestamp: None,
             request: Body::Json(request),
             status: Some(200),
             response: answer.body(),

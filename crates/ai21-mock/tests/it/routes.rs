@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use ai21_mock::Config;
 use ai21_mock::server::{FINDINGS_HEADER, UNAUTHORIZED_DETAIL};
-use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Validator};
+use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Route, Validator};
 use serde_json::{Value, json};
 
 use crate::support::{KEY, post, send_with};
@@ -38,7 +38,8 @@ async fn j2_and_jamba_requests_get_valid_answers() {
     );
     let endpoint = Endpoint::from_path(J2).expect("a J2 path");
     let exchange = Exchange {
-        endpoint: Some(&endpoint),
+        route: Some(&Route::studio(endpoint.clone())),
+        timestamp: None,
         request: Body::Json(&request),
         status: Some(200),
         response: Body::Json(&body),
@@ -52,7 +53,8 @@ async fn j2_and_jamba_requests_get_valid_answers() {
     assert_eq!(answer.status, 200, "{}", answer.body);
     let (request, body) = (chat_request(), answer.json());
     let exchange = Exchange {
-        endpoint: Some(&Endpoint::JambaChat),
+        route: Some(&Route::studio(Endpoint::JambaChat)),
+        timestamp: None,
         request: Body::Json(&request),
         status: Some(200),
         response: Body::Json(&body),
@@ -97,7 +99,8 @@ async fn streams_are_framed_as_server_sent_events() {
     let stream = Validator::shared().validate_stream(&answer.body);
     assert!(stream.report.is_clean(), "{}", stream.report);
     let exchange = Exchange {
-        endpoint: Some(&Endpoint::JambaChat),
+        route: Some(&Route::studio(Endpoint::JambaChat)),
+        timestamp: None,
         request: Body::Json(&request),
         status: Some(200),
         response: Body::EventStream(&answer.body),

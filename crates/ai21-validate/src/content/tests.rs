@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::{Body, Endpoint, Exchange, PayloadKind, Validator};
+use crate::{Body, Endpoint, Exchange, PayloadKind, Route, Validator};
 
 fn content(kind: PayloadKind, value: &serde_json::Value) -> Vec<&str> {
     Validator::shared().content(kind, value)
@@ -116,8 +116,10 @@ fn an_exchange_is_read_as_its_status_says_and_a_stream_event_by_event() {
         "data: not json\n\n",
         "data: [DONE]\n",
     );
+    let jamba = Route::studio(Endpoint::JambaChat);
     let exchange = Exchange {
-        endpoint: Some(&Endpoint::JambaChat),
+        route: Some(&jamba),
+        timestamp: None,
         request: Body::Json(&request),
         status: Some(200),
         response: Body::EventStream(stream),
@@ -129,7 +131,8 @@ fn an_exchange_is_read_as_its_status_says_and_a_stream_event_by_event() {
     let error =
         json!({"detail": [{"loc": ["body"], "msg": "bad", "type": "x", "input": "echoed prompt"}]});
     let refused = Exchange {
-        endpoint: None,
+        route: None,
+        timestamp: None,
         request: Body::Text("not json at all"),
         status: Some(422),
         response: Body::Json(&error),
@@ -140,7 +143,8 @@ fn an_exchange_is_read_as_its_status_says_and_a_stream_event_by_event() {
         ["not json at all"]
     );
     let refused = Exchange {
-        endpoint: Some(&Endpoint::JambaChat),
+        route: Some(&jamba),
+        timestamp: None,
         ..refused
     };
     assert_eq!(

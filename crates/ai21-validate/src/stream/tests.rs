@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use ai21_schemas::Dialect;
 
 #[test]
 fn splits_events_and_numbers_their_lines() {
@@ -131,7 +132,8 @@ fn tapes_and_values_give_the_same_report() {
         }
         let mut findings = Vec::new();
         let (data_lines, open_event) = split_events(&body, &mut findings);
-        let on_values = validator.stream_on_values(&data_lines, open_event, findings);
+        let on_values =
+            validator.stream_on_values(Dialect::Studio, &data_lines, open_event, findings);
         let report = validator.validate_stream(&body);
         prop_assert_eq!(&report, &on_values, "{}", body);
         let all_on_tapes = data_lines

@@ -2,7 +2,7 @@
 //! failing.
 
 use ai21_schemas::Expectation;
-use ai21_validate::{Body, Endpoint, Error, Exchange, Report, Target, Validator};
+use ai21_validate::{Body, Endpoint, Error, Exchange, Report, Route, Target, Validator};
 use serde_json::{Value, json};
 
 use crate::support::{example, j2_response, jamba_request, jamba_response, snapshot, token, with};
@@ -27,10 +27,11 @@ fn json_response(body: Value) -> ResponseBody {
 }
 
 fn exchange(endpoint: &str, request: Value, response: ResponseBody) -> Report {
-    let endpoint = Endpoint::from_path(endpoint).expect("a known endpoint");
+    let route = Route::studio(Endpoint::from_path(endpoint).expect("a known endpoint"));
     let (status, response) = response.borrowed();
     let exchange = Exchange {
-        endpoint: Some(&endpoint),
+        route: Some(&route),
+        timestamp: None,
         request: Body::Json(&request),
         status,
         response,
@@ -413,7 +414,8 @@ fn the_api_is_inferred_from_the_request_when_the_endpoint_is_unknown() {
     let validator = Validator::shared();
     let (request, response) = (j2_request(), j2_response());
     let j2 = Exchange {
-        endpoint: None,
+        route: None,
+        timestamp: None,
         request: Body::Json(&request),
         status: None,
         response: Body::Json(&response),
@@ -426,7 +428,8 @@ fn the_api_is_inferred_from_the_request_when_the_endpoint_is_unknown() {
     );
     let (request, response) = (json!({"input": "Hi"}), json!({}));
     let neither = Exchange {
-        endpoint: None,
+        route: None,
+        timestamp: None,
         request: Body::Json(&request),
         status: None,
         response: Body::Json(&response),
@@ -485,12 +488,13 @@ fn a_model_named_by_path_and_body_is_reported_once() {
 
 #[test]
 fn half_exchanges_and_odd_statuses_are_capture_findings_with_the_other_side_checked() {
-    let endpoint = Endpoint::JambaChat;
+    let route = Route::studio(Endpoint::JambaChat);
     let (request, response) = (jamba_request(), jamba_response());
     let check = |request: Body<'_>, status: u16, response: Body<'_>| {
         let report = Validator::shared()
             .validate_exchange(&Exchange {
-                endpoint: Some(&endpoint),
+                route: Some(&route),
+                timestamp: None,
                 request,
                 status: Some(status),
                 response,

@@ -2,7 +2,9 @@
 //! is catalogued.
 
 use ai21_generate::proptest_config;
-use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Report, Validator, rule_info};
+use ai21_validate::{
+    Body, Dialect, Endpoint, Exchange, PayloadKind, Report, Route, Validator, rule_info,
+};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -145,7 +147,13 @@ proptest! {
     #[test]
     fn any_exchange_is_findings(request in any_json(), response in any_json(), stream in any_stream()) {
         let validator = Validator::shared();
-        for endpoint in [Endpoint::JambaChat, Endpoint::J2Complete { model: "j2-mid".to_owned(), custom_model: None }] {
+        // Every dialect, the path deciding the stream or not.
+        let routes = Dialect::ALL.into_iter().flat_map(|dialect| {
+            [Endpoint::JambaChat, Endpoint::J2Complete { model: "j2-mid".to_owned(), custom_model: None }]
+                .into_iter()
+                .map(move |endpoint| Route { dialect, endpoint, model: Some("m".to_owned()), stream: (dialect == Dialect::Bedrock).then_some(true) })
+        });
+        for route in routes {
             for (status, body) in [
                 (None, Body::Json(&response)),
                 (Some(500), Body::Json(&response)),
@@ -153,7 +161,7 @@ proptest! {
                 (Some(302), Body::Text("moved")),
                 (Some(200), Body::Absent),
             ] {
-                let exchange = Exchange { endpoint: Some(&endpoint), request: Body::Json(&request), status, response: body };
+                let exchange = Exchange { route: Some(&route), timestamp: None, request: Body::Json(&request), status, response: body };
                 let report = validator.validate_exchange(&exchange).map_err(|error| TestCaseError::fail(error.to_string()))?;
                 assert_catalogued(&report)?;
             }
