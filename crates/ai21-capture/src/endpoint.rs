@@ -66,6 +66,18 @@ pub fn recognise(url: &str, dialect: Option<Dialect>) -> Recognition {
     Route::recognise(parts.host, parts.path, dialect)
 }
 
+/// The path of a URL (or the bare path itself), without query or fragment, as written.
+///
+/// ```
+/// assert_eq!(
+///     ai21_capture::endpoint::path_of("https://bedrock-runtime.us-east-1.amazonaws.com/model/ai21.j2-mid-v1/invoke?x=1"),
+///     "/model/ai21.j2-mid-v1/invoke"
+/// );
+/// ```
+pub fn path_of(url: &str) -> &str {
+    UrlParts::split(url).path
+}
+
 /// Why an exchange sent to `url` is skipped, for a URL that names no route of AI21's
 /// contract (`None` for one that does); `method` and the URL are quoted.
 pub(crate) fn skip_reason(
@@ -77,12 +89,13 @@ pub(crate) fn skip_reason(
     match recognition {
         Recognition::Route(_) => None,
         Recognition::Outside { dialect, reason } => Some(format!(
-            "not AI21's contract ({}: {reason}): {method} {quoted}",
+            "outside AI21's contract on {}, {reason}: {method} {quoted}",
             dialect.title()
         )),
         Recognition::Unknown => {
-            let path = UrlParts::split(url).path;
-            let hint = if path.ends_with("/chat/completions") {
+            let parts = UrlParts::split(url);
+            // A bare OpenAI-style path may be Azure's, which only its host tells.
+            let hint = if parts.host.is_empty() && parts.path.ends_with("/chat/completions") {
                 " (an OpenAI-style path: if this is Azure AI traffic, pass --dialect azure)"
             } else {
                 ""

@@ -60,6 +60,8 @@ pub enum FastBody<'t> {
 pub struct FastExchange<'t> {
     /// Where the URL says the request was sent.
     pub route: Route,
+    /// The URL's path, redacted.
+    pub path: String,
     /// When the request was sent, as the full read keeps it: a string as written, a
     /// number as its text.
     pub timestamp: Option<Cow<'t, str>>,
@@ -114,6 +116,7 @@ pub fn read_line<R>(
     let response = response_side.body(response_tape.as_ref(), response_text.as_deref())?;
     let exchange = FastExchange {
         route,
+        path: endpoint::path_of(&url).to_owned(),
         timestamp: wire.timestamp,
         method: match wire.method {
             Some(method) => redact::text(method),

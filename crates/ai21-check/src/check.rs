@@ -111,6 +111,8 @@ pub fn check_line_fast(
                     method: exchange.method.clone().into_owned(),
                     endpoint: exchange.route.endpoint.clone(),
                     dialect: exchange.route.dialect,
+                    path: (exchange.route.dialect != ai21_capture::Dialect::Studio)
+                        .then(|| exchange.path.clone()),
                     status: exchange.status,
                     streamed: matches!(exchange.response, FastBody::EventStream(_)),
                 },
@@ -163,6 +165,8 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
                 method: exchange.method.clone(),
                 endpoint: exchange.endpoint().clone(),
                 dialect: exchange.dialect(),
+                path: (exchange.dialect() != ai21_capture::Dialect::Studio)
+                    .then(|| ai21_capture::endpoint::path_of(exchange.url()).to_owned()),
                 status: exchange.response.status,
                 streamed: matches!(exchange.response.body, Body::EventStream(_)),
             };

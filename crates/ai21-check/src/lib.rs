@@ -131,6 +131,9 @@ pub enum Subject {
         endpoint: Endpoint,
         /// Where it was sent: AI21 Studio or a partner cloud.
         dialect: Dialect,
+        /// For a partner's exchange, the URL path as captured (the canonical endpoint's
+        /// path is not where it was sent); `None` for AI21 Studio's.
+        path: Option<String>,
         /// The response's HTTP status.
         status: u16,
         /// Whether the response is an event stream.
@@ -152,20 +155,23 @@ pub enum Subject {
 
 impl fmt::Display for Subject {
     /// `POST /studio/v1/chat/completions -> 200 (event stream)`, `POST
-    /// /studio/v1/chat/completions via Bedrock -> 200` (the canonical endpoint a partner's
-    /// URL maps onto), or `j2-complete.request payload`.
+    /// /model/ai21.jamba-1-5-mini-v1:0/invoke (Bedrock) -> 200` (a partner's path as
+    /// captured), or `j2-complete.request payload`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Subject::Exchange {
                 method,
                 endpoint,
                 dialect,
+                path,
                 status,
                 streamed,
             } => {
-                write!(formatter, "{method} {}", endpoint.path())?;
-                if *dialect != Dialect::Studio {
-                    write!(formatter, " via {}", dialect.short())?;
+                match path {
+                    Some(path) if *dialect != Dialect::Studio => {
+                        write!(formatter, "{method} {path} ({})", dialect.short())?;
+                    }
+                    _ => write!(formatter, "{method} {}", endpoint.path())?,
                 }
                 write!(formatter, " -> {status}")?;
                 if *streamed {

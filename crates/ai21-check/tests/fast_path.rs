@@ -117,6 +117,9 @@ fn fixtures_agree() {
     let mut tally = Tally::default();
     for fixture in [
         "tests/fixtures/captures/sample.jsonl",
+        "tests/fixtures/captures/bedrock.jsonl",
+        "tests/fixtures/captures/vertex.jsonl",
+        "tests/fixtures/captures/azure.jsonl",
         "crates/ai21-contract/tests/fixtures/jsonl/capture.jsonl",
         "crates/ai21-contract/tests/fixtures/jsonl/malformed.jsonl",
     ] {

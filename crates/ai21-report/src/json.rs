@@ -66,6 +66,7 @@ impl Record {
                 method,
                 endpoint,
                 dialect,
+                path: _,
                 status,
                 streamed: _,
             } => Record {

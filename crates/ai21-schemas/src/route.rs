@@ -64,6 +64,7 @@ impl Route {
     /// path whose shape belongs to one dialect is that dialect's (`/studio/v1/...`,
     /// `/model/{id}/invoke`, `.../publishers/ai21/models/{model}:rawPredict`), and Azure's
     /// `/v1/chat/completions`, which any OpenAI-style server has too, is not recognised.
+    /// A path of one of those unmistakable shapes is its dialect's whatever `dialect` says.
     ///
     /// ```
     /// use ai21_schemas::{Dialect, Endpoint, Recognition, Route};
@@ -104,7 +105,7 @@ impl Route {
                 },
                 Shape::None => Recognition::Outside {
                     dialect: platform,
-                    reason: format!("a {} path outside AI21's contract", platform.title()),
+                    reason: "a path of another API of the platform".to_owned(),
                 },
             },
             None => match dialect {
@@ -113,21 +114,10 @@ impl Route {
                     Shape::Outside(reason) => Recognition::Outside { dialect, reason },
                     Shape::None => match shape(Dialect::Studio, &path) {
                         Shape::Route(route) => Recognition::Route(Route { dialect, ..route }),
-                        _ => Recognition::Unknown,
+                        _ => recognise_by_shape(&path),
                     },
                 },
-                None => {
-                    for dialect in [Dialect::Studio, Dialect::Bedrock, Dialect::Vertex] {
-                        match shape(dialect, &path) {
-                            Shape::Route(route) => return Recognition::Route(route),
-                            Shape::Outside(reason) => {
-                                return Recognition::Outside { dialect, reason };
-                            }
-                            Shape::None => {}
-                        }
-                    }
-                    Recognition::Unknown
-                }
+                None => recognise_by_shape(&path),
             },
         }
     }
@@ -163,6 +153,20 @@ impl Route {
             Dialect::Azure => "/v1/chat/completions".to_owned(),
         }
     }
+}
+
+/// The dialect whose shape a path has, among those whose paths no other dialect has
+/// (Studio's, Bedrock's, Vertex's; Azure's `/v1/chat/completions` is any OpenAI-style
+/// server's too).
+fn recognise_by_shape(path: &str) -> Recognition {
+    for dialect in [Dialect::Studio, Dialect::Bedrock, Dialect::Vertex] {
+        match shape(dialect, path) {
+            Shape::Route(route) => return Recognition::Route(route),
+            Shape::Outside(reason) => return Recognition::Outside { dialect, reason },
+            Shape::None => {}
+        }
+    }
+    Recognition::Unknown
 }
 
 /// What a path is in one dialect.
@@ -220,9 +224,7 @@ fn shape(dialect: Dialect, path: &str) -> Shape {
                     "invoke" => false,
                     "invoke-with-response-stream" => true,
                     "converse" | "converse-stream" => {
-                        return Shape::Outside(format!(
-                            "Bedrock's Converse API ({action}), not AI21's contract"
-                        ));
+                        return Shape::Outside(format!("Bedrock's Converse API ({action})"));
                     }
                     _ => return Shape::None,
                 };
@@ -234,7 +236,7 @@ fn shape(dialect: Dialect, path: &str) -> Shape {
                         stream: Some(stream),
                     }),
                     None => Shape::Outside(format!(
-                        "Bedrock model {id:?} is not one of AI21's (an AI21 model id starts with `ai21.`)"
+                        "model {id:?} is not AI21's (AI21's Bedrock model ids start with `ai21.`)"
                     )),
                 }
             }
@@ -262,7 +264,7 @@ fn shape(dialect: Dialect, path: &str) -> Shape {
                     };
                     if !publisher.eq_ignore_ascii_case("ai21") {
                         return Shape::Outside(format!(
-                            "a Vertex AI model of publisher {publisher:?}, not AI21's"
+                            "a model of publisher {publisher:?}, not AI21's"
                         ));
                     }
                     let stream = match method {
@@ -270,7 +272,7 @@ fn shape(dialect: Dialect, path: &str) -> Shape {
                         "streamRawPredict" => true,
                         _ => {
                             return Shape::Outside(format!(
-                                "Vertex AI's {method} method, not AI21's contract (rawPredict, streamRawPredict)"
+                                "the {method} method (AI21's models answer rawPredict and streamRawPredict)"
                             ));
                         }
                     };

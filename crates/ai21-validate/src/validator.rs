@@ -258,8 +258,20 @@ impl Validator {
             None if compiled.is_valid(payload) => return,
             None => {}
         }
+        let start = out.len();
         for error in compiled.iter_errors(payload) {
             explain::explain(kind.schema_in(dialect), &error, out);
+        }
+        if let Some(patch) = dialect.patch(kind) {
+            for finding in &mut out[start..] {
+                if let Some(note) = finding
+                    .schema_pointer
+                    .as_deref()
+                    .and_then(|pointer| overlay_note(patch, pointer))
+                {
+                    finding.message = format!("{} ({note})", finding.message);
+                }
+            }
         }
     }
 
@@ -333,6 +345,24 @@ impl<'v> Payload<'v> for &'v Value {
         validator.check(dialect, kind, self, out);
         Ok(())
     }
+}
+
+/// What a dialect's overlay says about the schema node a finding's keyword belongs to: the
+/// `description` of the deepest node on the keyword's path that the overlay's patch
+/// changes, when the patch reaches the keyword's own node (a finding about a part of the
+/// schema the dialect did not change gets no note).
+fn overlay_note<'p>(patch: &'p Value, schema_pointer: &str) -> Option<&'p str> {
+    let segments: Vec<String> = crate::pointer::segments(schema_pointer).collect();
+    let (_keyword, node) = segments.split_last()?;
+    let mut at = patch;
+    let mut note = at.get("description").and_then(Value::as_str);
+    for segment in node {
+        at = at.get(segment.as_str())?;
+        if let Some(description) = at.get("description").and_then(Value::as_str) {
+            note = Some(description);
+        }
+    }
+    note
 }
 
 /// Removes the value at a JSON Pointer, if there is one.

@@ -624,6 +624,7 @@ fn subject(endpoint: Option<&Endpoint>, path: &str, status: u16, streamed: bool)
             method: "POST".to_owned(),
             endpoint: endpoint.clone(),
             dialect: ai21_validate::Dialect::Studio,
+            path: None,
             status,
             streamed,
         },

@@ -2,6 +2,7 @@
 //! the `validate_*` modules run the binary end to end.
 
 mod clients;
+mod dialects;
 mod directory;
 mod ecosystem_python;
 mod ecosystem_typescript;
