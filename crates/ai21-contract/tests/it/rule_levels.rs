@@ -85,11 +85,7 @@ fn levels_drop_downgrade_and_upgrade_findings_and_count_the_dropped() {
         ],
     );
     let (summary, findings) = report(&levelled);
-    assert_eq!(
-        summary["allowed"].as_u64(),
-        Some(drift as u64),
-        "{summary}"
-    );
+    assert_eq!(summary["allowed"].as_u64(), Some(drift as u64), "{summary}");
     assert!(
         !findings
             .iter()
