@@ -79,7 +79,10 @@ pub mod walk;
 
 pub use ai21_schemas::{Dialect, Endpoint, PayloadKind, Recognition, Route};
 pub use exchange::{Body, Exchange};
-pub use model::{KnownModel, ModelStatus, find_model, known_models};
+pub use model::{
+    EventKind, KnownModel, LifecycleEvent, ModelStatus, Platform, Platforms, TODAY_VARIABLE,
+    find_model, find_model_on, known_models, pin_today,
+};
 pub use report::{Finding, Report, Severity, Target};
 pub use rule::{RULES, RuleInfo, SCHEMA_RULES, rule_info};
 pub use stream::StreamReport;
@@ -110,10 +113,18 @@ pub enum Error {
         /// The property whose default is missing.
         property: &'static str,
     },
-    /// `data/models.json` does not parse.
+    /// `data/models.json` does not parse, or breaks one of its rules.
     #[error("crates/ai21-validate/data/models.json: {message}")]
     ModelData {
-        /// The parser's message, with line and column.
+        /// The parser's message, with line and column, or the rule broken and where.
+        message: String,
+    },
+    /// A day given for today ([`pin_today`]) is not an ISO date, or another day is pinned.
+    #[error("pinning today to {day:?}: {message}")]
+    Today {
+        /// The day as given.
+        day: String,
+        /// What is wrong with it.
         message: String,
     },
     /// A URL path names no known endpoint.

@@ -137,17 +137,17 @@ pub const RULES: &[RuleInfo] = &[
     rule(
         "drift/unknown-model",
         Severity::Warning,
-        "a model name is not in data/models.json",
+        "a model name is not one the platform it was sent to uses in data/models.json (the message names the platform that does), or the platform had not launched it yet on the exchange's day",
     ),
     rule(
         "drift/retired-model",
         Severity::Warning,
-        "a request uses a retired model (all J1 and J2 models)",
+        "a request uses a model retired on the platform it was sent to, on the exchange's day (today without a timestamp): all J1 and J2 models on AI21 Studio since 2024-11-11, every Jamba model there since 2026-08-09",
     ),
     rule(
         "drift/deprecated-model",
         Severity::Warning,
-        "a request uses a model AI21 flags as deprecated",
+        "a request uses a model deprecated on the platform it was sent to, on the exchange's day",
     ),
     rule(
         "drift/unknown-finish-reason",

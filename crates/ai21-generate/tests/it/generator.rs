@@ -3,10 +3,12 @@
 
 use ai21_generate::instance::{generate, schema_strategy, strategy};
 use ai21_generate::proptest_config;
-use ai21_validate::{PayloadKind, Validator};
+use ai21_validate::PayloadKind;
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use serde_json::{Value, json};
+
+use crate::support::validator;
 
 /// The strategy of a kind (the canonical schemas are all supported).
 pub(crate) fn generated(kind: PayloadKind) -> BoxedStrategy<Value> {
@@ -16,7 +18,7 @@ pub(crate) fn generated(kind: PayloadKind) -> BoxedStrategy<Value> {
 /// Checks a generated value: valid against the schema on the raw `jsonschema` check, and
 /// no error finding from the validator (warnings are drift, such as a retired J2 model).
 fn check_generated(kind: PayloadKind, value: &Value) -> Result<(), TestCaseError> {
-    let validator = Validator::shared();
+    let validator = validator();
     prop_assert!(validator.is_schema_valid(kind, value), "{kind}: {value}");
     let report = validator.validate(kind, value);
     prop_assert!(!report.has_errors(), "{kind}: {value}\n{report}");

@@ -3,13 +3,13 @@
 
 use ai21_generate::mutate::{Mutation, mutations};
 use ai21_generate::proptest_config;
-use ai21_validate::{PayloadKind, Target, Validator};
+use ai21_validate::{PayloadKind, Target};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Value, json};
 
 use crate::generator::generated;
-use crate::support::{example, rules_at};
+use crate::support::{example, rules_at, validator};
 
 /// How many mutations of each generated value are checked.
 const PER_VALUE: usize = 4;
@@ -20,7 +20,7 @@ fn check_mutation(
     mutation: &Mutation,
 ) -> Result<(), TestCaseError> {
     let mutated = mutation.apply(value);
-    let report = Validator::shared().validate(kind, &mutated);
+    let report = validator().validate(kind, &mutated);
     prop_assert!(
         report
             .findings
@@ -130,8 +130,7 @@ fn an_emptied_user_message_is_a_min_length_finding() {
             mutation.rule == "schema/minLength" && mutation.pointer == "/messages/0/content"
         })
         .expect("a minLength mutation of the user message");
-    let report =
-        Validator::shared().validate(PayloadKind::JambaChatRequest, &emptied.apply(&request));
+    let report = validator().validate(PayloadKind::JambaChatRequest, &emptied.apply(&request));
     assert_eq!(
         rules_at(&report),
         [("schema/minLength", "/messages/0/content".to_owned())]
