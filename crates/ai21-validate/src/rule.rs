@@ -137,7 +137,7 @@ pub const RULES: &[RuleInfo] = &[
     rule(
         "drift/unknown-model",
         Severity::Warning,
-        "a model name is not one the platform it was sent to uses in data/models.json (the message names the platform that does), or the platform had not launched it yet on the exchange's day",
+        "a model name is not one the platform it was sent to uses in data/models.json (the message names the platform that does), or the platform did not serve it yet on the exchange's day",
     ),
     rule(
         "drift/retired-model",

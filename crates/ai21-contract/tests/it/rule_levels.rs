@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::workspace_root;
+use crate::support::{TODAY, workspace_root};
 
 const SAMPLES: &str = "tests/fixtures/captures/";
 
@@ -14,6 +14,7 @@ fn validate_in(folder: &std::path::Path, arguments: &[&str]) -> Output {
         .arg("validate")
         .args(arguments)
         .current_dir(folder)
+        .env(ai21_validate::TODAY_VARIABLE, TODAY)
         .env_remove("CI")
         .output()
         .expect("the binary runs")
