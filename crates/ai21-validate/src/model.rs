@@ -408,7 +408,7 @@ pub(crate) fn check_model(name: &str, what: &str, pointer: &str, usage: Use) -> 
 
 /// The drift warning for a model name sent to (or reported by) `dialect`'s platform, on the
 /// day of `timestamp` (the exchange's, as the capture writes it), or today without one:
-/// [`check_model_at`] with [`today`].
+/// [`check_model_on_day`] with [`today`].
 pub(crate) fn check_model_on(
     name: &str,
     what: &str,
@@ -420,22 +420,7 @@ pub(crate) fn check_model_on(
     check_model_on_day(name, what, pointer, usage, dialect, timestamp, today())
 }
 
-/// The drift warning for a model name on `dialect`'s platform, with today given (so tests
-/// do not depend on the clock):
-///
-/// - `drift/unknown-model`: the platform does not know the name. When another platform
-///   does (a Studio name sent to Bedrock, a Bedrock id sent to Studio, a Vertex version the
-///   registry does not list), the message names that platform and the model's names here.
-///   A request from before the platform launched the model gets it too.
-/// - `drift/retired-model` (requests only): the model is retired on the platform on the day
-///   of the exchange: the message says since when, and where else it is active.
-/// - `drift/deprecated-model` (requests only): deprecated there on that day.
-///
-/// An exchange recorded before a retirement gets no warning: it used a live model. An
-/// active model, or one whose status on the platform no source gives, gets none either.
-/// A response is checked for an unknown name only, and a name any platform uses counts as
-/// known: partners report AI21 Studio's names (Bedrock answers `"model": "jamba-1.5-mini"`,
-/// api-facts section 5), and the rules of a payload do not know where it was sent.
+/// [`check_model_on_day`] with today given, so that tests do not depend on the clock.
 #[cfg(test)]
 pub(crate) fn check_model_at(
     name: &str,
@@ -453,7 +438,22 @@ pub(crate) fn check_model_at(
     check_model_on_day(name, what, pointer, usage, dialect, timestamp, today)
 }
 
-/// [`check_model_at`] with today as [`today`] gives it.
+/// The drift warning for a model name on `dialect`'s platform, on the day of `timestamp`
+/// (the exchange's, as the capture writes it), or `today` without one:
+///
+/// - `drift/unknown-model`: the platform does not know the name. When another platform
+///   does (a Studio name sent to Bedrock, a Bedrock id sent to Studio, a Vertex version the
+///   registry does not list), the message names that platform and the model's names here.
+///   A request from before the platform launched the model gets it too.
+/// - `drift/retired-model` (requests only): the model is retired on the platform on the day
+///   of the exchange: the message says since when, and where else it is active.
+/// - `drift/deprecated-model` (requests only): deprecated there on that day.
+///
+/// An exchange recorded before a retirement gets no warning: it used a live model. An
+/// active model, or one whose status on the platform no source gives, gets none either.
+/// A response is checked for an unknown name only, and a name any platform uses counts as
+/// known: partners report AI21 Studio's names (Bedrock answers `"model": "jamba-1.5-mini"`,
+/// api-facts section 5), and the rules of a payload do not know where it was sent.
 fn check_model_on_day(
     name: &str,
     what: &str,
