@@ -9,10 +9,10 @@ use ai21_tape::View;
 use serde_json::Value;
 
 use crate::describe::{count, first_difference, found, or_list, short_str};
-use crate::model::{Use, check_model};
+use crate::model::{Use, check_model_on};
 use crate::report::{Finding, Report, Target};
 use crate::rule::{integer, parameter};
-use crate::validator::{Payload, retarget};
+use crate::validator::{On, Payload, retarget};
 use crate::{Endpoint, Error, Result, Validator};
 
 /// The rules about a model's name, which the path and the body of a J2 request can both
@@ -172,7 +172,7 @@ impl Validator {
     fn check_request<'v, V: Payload<'v>>(
         &self,
         route: &Route,
-        _timestamp: Option<&str>,
+        timestamp: Option<&str>,
         request: V,
         out: &mut Vec<Finding>,
     ) -> Result<(), V::Defer> {
@@ -184,12 +184,16 @@ impl Validator {
         };
         if let Some(model) = path_model {
             findings.extend(
-                check_model(model, "model", "", Use::Request)
+                check_model_on(model, "model", "", Use::Request, route.dialect, timestamp)
                     .map(|finding| finding.with_target(Target::Endpoint)),
             );
         }
         let start = findings.len();
-        request.check(self, route.dialect, request_kind, &mut findings)?;
+        let on = On {
+            dialect: route.dialect,
+            timestamp,
+        };
+        request.check(self, on, request_kind, &mut findings)?;
         retarget(&mut findings[start..], Target::Request);
         if path_model.is_some() && request.get("model").and_then(View::as_str) == path_model {
             findings.retain(|finding| {
@@ -277,7 +281,7 @@ impl Validator {
         };
         if let Body::Json(value) = body {
             let start = findings.len();
-            value.check(self, dialect, kind, findings)?;
+            value.check(self, On::dialect(dialect), kind, findings)?;
             retarget(&mut findings[start..], Target::Response);
         } else {
             findings.extend(body_finding(body, "response", Target::Response));

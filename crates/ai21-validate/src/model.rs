@@ -402,6 +402,7 @@ pub(crate) enum Use {
 
 /// [`check_model_on`] on AI21 Studio, as of today: a payload without a platform or a
 /// timestamp.
+#[cfg(test)]
 pub(crate) fn check_model(name: &str, what: &str, pointer: &str, usage: Use) -> Option<Finding> {
     check_model_on(name, what, pointer, usage, Dialect::Studio, None)
 }

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use crate::Validator;
 use crate::describe::{count, short_str};
 use crate::report::{Finding, Report, Target};
-use crate::validator::retarget;
+use crate::validator::{On, retarget};
 
 /// The report on a stream, and the response reassembled from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -306,7 +306,10 @@ impl Validator {
         let kind = PayloadKind::JambaChatStreamChunk;
         // The fast check gives the same findings when it can (valid, no drift), and adds
         // nothing when it cannot.
-        if self.check_fast(dialect, kind, chunk, out).is_err() {
+        if self
+            .check_fast(On::dialect(dialect), kind, chunk, out)
+            .is_err()
+        {
             chunk.check_full(self, dialect, out);
         }
     }
@@ -324,7 +327,7 @@ impl Validator {
         let response = reassemble(chunks);
         let start = findings.len();
         self.check_schema(dialect, kind, &response, findings);
-        self.check_rules(kind, &response, findings);
+        self.check_rules(On::dialect(dialect), kind, &response, findings);
         retarget(&mut findings[start..], Target::Reassembled);
         response
     }
@@ -605,14 +608,19 @@ pub(crate) trait StreamChunk<'v>: View<'v> {
 
 impl<'v> StreamChunk<'v> for &'v Value {
     fn check_full(self, validator: &Validator, dialect: Dialect, out: &mut Vec<Finding>) {
-        validator.check(dialect, PayloadKind::JambaChatStreamChunk, self, out);
+        validator.check(
+            On::dialect(dialect),
+            PayloadKind::JambaChatStreamChunk,
+            self,
+            out,
+        );
     }
 }
 
 impl<'v> StreamChunk<'v> for ai21_tape::TapeRef<'v> {
     fn check_full(self, validator: &Validator, dialect: Dialect, out: &mut Vec<Finding>) {
         validator.check(
-            dialect,
+            On::dialect(dialect),
             PayloadKind::JambaChatStreamChunk,
             &self.to_value(),
             out,

@@ -100,7 +100,7 @@ impl Validator {
     /// ```
     pub fn validate_in(&self, dialect: Dialect, kind: PayloadKind, payload: &Value) -> Report {
         let mut findings = Vec::new();
-        self.check(dialect, kind, payload, &mut findings);
+        self.check(On::dialect(dialect), kind, payload, &mut findings);
         Report { findings }
     }
 
@@ -169,11 +169,12 @@ impl Validator {
     /// [`Target::Payload`].
     pub(crate) fn check(
         &self,
-        dialect: Dialect,
+        on: On<'_>,
         kind: PayloadKind,
         payload: &Value,
         out: &mut Vec<Finding>,
     ) {
+        let dialect = on.dialect;
         let client = client::check(kind, payload);
         if client.claimed.is_empty() {
             self.check_schema(dialect, kind, payload, out);
@@ -185,7 +186,7 @@ impl Validator {
             }
             self.check_schema(dialect, kind, &rest, out);
         }
-        self.check_rules(kind, payload, out);
+        self.check_rules(on, kind, payload, out);
         out.extend(client.findings);
         if matches!(
             kind,
@@ -210,12 +211,12 @@ impl Validator {
     /// check tries it on each chunk first); on `Err` nothing was added to `out`.
     pub(crate) fn check_fast<'v>(
         &self,
-        dialect: Dialect,
+        on: On<'_>,
         kind: PayloadKind,
         payload: impl View<'v>,
         out: &mut Vec<Finding>,
     ) -> Result<(), Defer> {
-        let index = self.slot(dialect, kind);
+        let index = self.slot(on.dialect, kind);
         let (valid, drift) = self.fast[index].check_drift(payload);
         if valid != Some(true) {
             return Err(Defer);
@@ -235,7 +236,7 @@ impl Validator {
         if !client.findings.is_empty() || !client.claimed.is_empty() {
             return Err(Defer);
         }
-        self.check_rules(kind, payload, out);
+        self.check_rules(on, kind, payload, out);
         Ok(())
     }
 
@@ -275,18 +276,20 @@ impl Validator {
         }
     }
 
-    /// The API rule findings for one payload.
+    /// The API rule findings for one payload; a model it names is looked up on `on`'s
+    /// platform, at its time.
     pub(crate) fn check_rules<'v>(
         &self,
+        on: On<'_>,
         kind: PayloadKind,
         payload: impl View<'v>,
         out: &mut Vec<Finding>,
     ) {
         match kind {
-            PayloadKind::J2CompleteRequest => j2::request(payload, out),
+            PayloadKind::J2CompleteRequest => j2::request(payload, on, out),
             PayloadKind::J2CompleteResponse => j2::response(payload, out),
-            PayloadKind::JambaChatRequest => jamba::request(payload, &self.defaults, out),
-            PayloadKind::JambaChatResponse => jamba::response(payload, out),
+            PayloadKind::JambaChatRequest => jamba::request(payload, &self.defaults, on, out),
+            PayloadKind::JambaChatResponse => jamba::response(payload, on, out),
             PayloadKind::JambaChatStreamChunk => jamba::chunk(payload, out),
             PayloadKind::ErrorResponse => {}
         }
@@ -308,10 +311,28 @@ pub(crate) trait Payload<'v>: View<'v> {
     fn check(
         self,
         validator: &Validator,
-        dialect: Dialect,
+        on: On<'_>,
         kind: PayloadKind,
         out: &mut Vec<Finding>,
     ) -> Result<(), Self::Defer>;
+}
+
+/// Where and when a payload was sent: the dialect whose schemas it is checked against, and
+/// the capture's timestamp, against which model lifecycles are dated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct On<'t> {
+    pub(crate) dialect: Dialect,
+    pub(crate) timestamp: Option<&'t str>,
+}
+
+impl On<'static> {
+    /// `dialect`, at no known time (today).
+    pub(crate) fn dialect(dialect: Dialect) -> On<'static> {
+        On {
+            dialect,
+            timestamp: None,
+        }
+    }
 }
 
 /// The fast check gave up: the full check runs instead.
@@ -324,11 +345,11 @@ impl<'v> Payload<'v> for TapeRef<'v> {
     fn check(
         self,
         validator: &Validator,
-        dialect: Dialect,
+        on: On<'_>,
         kind: PayloadKind,
         out: &mut Vec<Finding>,
     ) -> Result<(), Self::Defer> {
-        validator.check_fast(dialect, kind, self, out)
+        validator.check_fast(on, kind, self, out)
     }
 }
 
@@ -338,11 +359,11 @@ impl<'v> Payload<'v> for &'v Value {
     fn check(
         self,
         validator: &Validator,
-        dialect: Dialect,
+        on: On<'_>,
         kind: PayloadKind,
         out: &mut Vec<Finding>,
     ) -> Result<(), Self::Defer> {
-        validator.check(dialect, kind, self, out);
+        validator.check(on, kind, self, out);
         Ok(())
     }
 }

@@ -378,3 +378,41 @@ fn a_recorded_bedrock_stream_is_written_back_as_base64_and_reads_the_same() {
     assert_eq!(again.response.body, exchange.response.body);
     assert_eq!(again.route(), exchange.route());
 }
+
+#[test]
+fn a_models_lifecycle_is_dated_by_the_capture_and_told_per_platform() {
+    let studio = sample_lines("tests/fixtures/captures/bedrock.jsonl")[1]
+        .replacen(
+            "https://bedrock-runtime.us-east-1.amazonaws.com/model/ai21.jamba-1-5-mini-v1%3A0/invoke",
+            "https://api.ai21.com/studio/v1/chat/completions",
+            1,
+        )
+        .replacen("\"messages\"", "\"model\": \"jamba-1.5-mini\", \"messages\"", 1);
+    let retired = |line: &str| {
+        let (code, report) = json_report(&["-"], line);
+        assert_eq!(code, 0, "{report:#?}");
+        report
+            .into_iter()
+            .filter(|line| line["rule"] == "drift/retired-model")
+            .map(|line| line["message"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Sent to AI21 Studio after its Jamba API's sunset: retired there, alive on Bedrock.
+    let after = studio.replacen("2025-03-10T09:30:00Z", "2026-09-01T00:00:00Z", 1);
+    let messages = retired(&after);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("retired on AI21 Studio since 2026-08-09")
+            && messages[0].contains("Amazon Bedrock"),
+        "{messages:?}"
+    );
+    // Recorded before the sunset, the same exchange was right at the time.
+    assert!(retired(&studio).is_empty());
+    // Through Bedrock on the later day, the model is active.
+    let bedrock = sample_lines("tests/fixtures/captures/bedrock.jsonl")[1].replacen(
+        "2025-03-10T09:30:00Z",
+        "2026-09-01T00:00:00Z",
+        1,
+    );
+    assert!(retired(&bedrock).is_empty());
+}

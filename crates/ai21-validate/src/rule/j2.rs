@@ -5,16 +5,17 @@
 use ai21_tape::View;
 
 use crate::describe::count;
-use crate::model::{Use, check_model};
+use crate::model::{Use, check_model_on};
 use crate::pointer::{join_index, join_key};
 use crate::report::Finding;
 use crate::rule::integer;
+use crate::validator::On;
 
 /// The penalty objects of a request.
 const PENALTIES: [&str; 3] = ["frequencyPenalty", "presencePenalty", "countPenalty"];
 
 /// Rules for a J2 request on its own.
-pub(crate) fn request<'a>(request: impl View<'a>, out: &mut Vec<Finding>) {
+pub(crate) fn request<'a>(request: impl View<'a>, on: On<'_>, out: &mut Vec<Finding>) {
     for penalty in PENALTIES {
         let Some(flags) = request.get(penalty).filter(|flags| flags.is_object()) else {
             continue;
@@ -28,7 +29,14 @@ pub(crate) fn request<'a>(request: impl View<'a>, out: &mut Vec<Finding>) {
         }
     }
     if let Some(model) = request.get("model").and_then(View::as_str) {
-        out.extend(check_model(model, "model", "/model", Use::Request));
+        out.extend(check_model_on(
+            model,
+            "model",
+            "/model",
+            Use::Request,
+            on.dialect,
+            on.timestamp,
+        ));
     }
 }
 

@@ -3,9 +3,10 @@
 use ai21_tape::{Kind, View};
 
 use crate::describe::{count, or_list, short_str};
-use crate::model::{Use, check_model};
+use crate::model::{Use, check_model_on};
 use crate::report::Finding;
 use crate::rule::{Defaults, integer, parameter};
+use crate::validator::On;
 
 /// The finish reasons the contract knows (api-facts section 5 and section 8 item 7); the
 /// schema keeps the set open, and anything else is drift.
@@ -13,7 +14,12 @@ pub(crate) const KNOWN_FINISH_REASONS: [&str; 4] =
     ["stop", "length", "tool_calls", "content_filter"];
 
 /// Rules for a Jamba request on its own.
-pub(crate) fn request<'a, V: View<'a>>(request: V, defaults: &Defaults, out: &mut Vec<Finding>) {
+pub(crate) fn request<'a, V: View<'a>>(
+    request: V,
+    defaults: &Defaults,
+    on: On<'_>,
+    out: &mut Vec<Finding>,
+) {
     let (n, _) = parameter(request, "n", integer, defaults.jamba_n);
     let (temperature, temperature_note) = parameter(
         request,
@@ -63,7 +69,14 @@ pub(crate) fn request<'a, V: View<'a>>(request: V, defaults: &Defaults, out: &mu
         }
     }
     if let Some(model) = request.get("model").and_then(View::as_str) {
-        out.extend(check_model(model, "model", "/model", Use::Request));
+        out.extend(check_model_on(
+            model,
+            "model",
+            "/model",
+            Use::Request,
+            on.dialect,
+            on.timestamp,
+        ));
     }
 }
 
@@ -109,7 +122,7 @@ fn assistant_message<'a>(message: impl View<'a>, index: usize, out: &mut Vec<Fin
 }
 
 /// Rules for a (non-streamed or reassembled) Jamba response on its own.
-pub(crate) fn response<'a>(response: impl View<'a>, out: &mut Vec<Finding>) {
+pub(crate) fn response<'a>(response: impl View<'a>, on: On<'_>, out: &mut Vec<Finding>) {
     if let Some(usage) = response.get("usage") {
         usage_total(usage, "/usage", out);
     }
@@ -127,7 +140,14 @@ pub(crate) fn response<'a>(response: impl View<'a>, out: &mut Vec<Finding>) {
         }
     }
     if let Some(model) = response.get("model").and_then(View::as_str) {
-        out.extend(check_model(model, "model", "/model", Use::Response));
+        out.extend(check_model_on(
+            model,
+            "model",
+            "/model",
+            Use::Response,
+            on.dialect,
+            on.timestamp,
+        ));
     }
 }
 
