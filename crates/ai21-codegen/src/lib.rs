@@ -1,7 +1,10 @@
 //! Turns the canonical AI21 JSON Schemas into formatted Rust source, with typify, and
 //! exports the contract for other tools: [`rust_module`] (one self-contained module of every
 //! type), [`openapi`] (an OpenAPI 3.1 document of both endpoints) and [`schema_files`] (the
-//! schemas as standalone files with a catalog of their `$id`s).
+//! schemas as standalone files with a catalog of their `$id`s, the partner dialects' too).
+//! [`dialect_models`] generates the types of a partner dialect (Bedrock, Vertex, Azure)
+//! from its overlaid schemas, reusing the canonical types wherever the overlay changes
+//! nothing.
 //!
 //! typify (0.8) understands a subset of JSON Schema, panics on some keywords and silently
 //! ignores others. So [`generate`] works in three steps:
@@ -65,7 +68,7 @@ pub use dialect::{
     DialectModels, DialectOptions, changes_types, dialect_models, overlaid_schema, overlay_patch,
 };
 pub use module::{ModuleOptions, Visibility, module_name, rust_module};
-pub use openapi::{ExportedFile, openapi, schema_files};
+pub use openapi::{ExportedFile, dialect_file, dialect_id, openapi, schema_files};
 pub use projection::{Projection, PropertyFacts, PropertyKey, project};
 
 /// What went wrong while generating code; the schema is named by [`Options::source`].
