@@ -139,6 +139,7 @@ pub fn dialect_models(
         }
     }
     let kind_root = kind_module_root(&options.root);
+    check_overlay(overlay, overlay_source)?;
 
     let mut changed: Vec<(PayloadKind, Value, Options, External)> = Vec::new();
     for &(kind, canonical_schema) in canonical {
@@ -237,6 +238,11 @@ pub fn dialect_models(
         .map(|((_, schema), options)| (*schema, options))
         .collect();
     let canonical_set = crate::generate_set(&canonical_inputs)?;
+    // Types of the dialect's own shared module are the dialect's, whatever their names.
+    let dialect_shared: BTreeSet<String> = match &generated.shared {
+        Some(shared) => defined_types(&shared.source)?.into_iter().collect(),
+        None => BTreeSet::new(),
+    };
     let mut regenerate = false;
     for ((kind, _, _, external), module) in changed.iter_mut().zip(&generated.modules) {
         let Some(index) = canonical.iter().position(|(found, _)| found == kind) else {
@@ -246,6 +252,7 @@ pub fn dialect_models(
             &module.source,
             &canonical_set.modules[index].source,
             kind.type_name(),
+            &dialect_shared,
         )?;
         for name in same {
             external
@@ -279,6 +286,35 @@ pub fn dialect_models(
         docs,
         items,
     })
+}
+
+/// Checks the parts of an overlay this module reads: `kinds`, an object whose entries for
+/// payload kinds have an object `patch`. (The schemas crate's build script checks the
+/// embedded overlays the same way; an overlay read from disk is checked here.)
+fn check_overlay(overlay: &Value, overlay_source: &str) -> Result<()> {
+    let problem = |pointer: String, message: &str| Error::Unsupported {
+        schema: overlay_source.to_owned(),
+        pointer,
+        message: message.to_owned(),
+    };
+    let Some(kinds) = overlay.get("kinds") else {
+        return Err(problem(String::new(), "an overlay has a `kinds` object"));
+    };
+    let kinds = kinds
+        .as_object()
+        .ok_or_else(|| problem("/kinds".to_owned(), "`kinds` is not an object"))?;
+    for (stem, entry) in kinds {
+        if !PayloadKind::ALL.iter().any(|kind| kind.stem() == stem) {
+            return Err(problem(format!("/kinds/{stem}"), "not a payload kind"));
+        }
+        if !entry.get("patch").is_some_and(Value::is_object) {
+            return Err(problem(
+                format!("/kinds/{stem}/patch"),
+                "each kind's entry has a merge patch object",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The path of the canonical root from a module of a dialect's kind, one level below
@@ -544,13 +580,23 @@ fn items(
 }
 
 /// The types `module` defines (its root aside) exactly as `canonical` does, save their
-/// documentation, and that hold no type `module` defines otherwise.
-fn same_types(module: &str, canonical: &str, root: &str) -> Result<BTreeSet<String>> {
+/// documentation, and that hold no type `module` defines otherwise nor any of `own` (the
+/// dialect's types defined elsewhere, which may have canonical names).
+fn same_types(
+    module: &str,
+    canonical: &str,
+    root: &str,
+    own: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
     let module = types_by_name(module)?;
     let canonical = types_by_name(canonical)?;
     let mut same: BTreeSet<String> = module
         .iter()
-        .filter(|(name, text)| name.as_str() != root && canonical.get(*name) == Some(*text))
+        .filter(|(name, text)| {
+            name.as_str() != root
+                && canonical.get(*name) == Some(*text)
+                && !own.iter().any(|other| mentions(text, other))
+        })
         .map(|(name, _)| name.clone())
         .collect();
     loop {

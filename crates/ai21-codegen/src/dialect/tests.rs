@@ -261,3 +261,38 @@ fn a_patch_of_descriptions_only_changes_no_types() {
     );
     assert!(changes_types(kind.schema(), &bounded, kind.type_name()).expect("projects"));
 }
+
+#[test]
+fn a_malformed_overlay_is_an_error_naming_where() {
+    let canonical = canonical_schemas();
+    let generate = |overlay: Value| {
+        dialect_models(
+            Dialect::Bedrock,
+            &canonical,
+            &overlay,
+            "bedrock.overlay.json",
+            &DialectOptions::default(),
+        )
+        .expect_err("malformed")
+        .to_string()
+    };
+    assert_eq!(
+        generate(json!({"kinds": {"jamba-chat.request": {"patch": ["messages"]}}})),
+        "bedrock.overlay.json: /kinds/jamba-chat.request/patch: each kind's entry has a merge patch object"
+    );
+    assert_eq!(
+        generate(json!({"kinds": {"j1-complete.request": {"patch": {}}}})),
+        "bedrock.overlay.json: /kinds/j1-complete.request: not a payload kind"
+    );
+    assert_eq!(
+        generate(json!({"kind": {}})),
+        "bedrock.overlay.json: : an overlay has a `kinds` object"
+    );
+    // A patch whose schema the code generator cannot follow names the schema and place.
+    assert_eq!(
+        generate(
+            json!({"kinds": {"jamba-chat.request": {"patch": {"properties": {"model": {"format": "uuid"}}}}}})
+        ),
+        "schemas/jamba-chat.request.schema.json with bedrock.overlay.json: /properties/model/format: unsupported keyword \"format\": the code generator cannot follow it; express the rule with a supported keyword or as a validator rule"
+    );
+}
