@@ -313,6 +313,14 @@ fn round_trip_capture(file: &str, dialect: Dialect) -> CaptureTally {
                 check(PayloadKind::ErrorResponse, &response["body"], "error body");
                 tally.errors += 1;
             }
+            Value::String(body)
+                if route.dialect == Dialect::Bedrock && route.stream == Some(true) =>
+            {
+                for chunk in bedrock_chunks(body, &at) {
+                    check(PayloadKind::JambaChatStreamChunk, &chunk, "stream chunk");
+                    tally.chunks += 1;
+                }
+            }
             Value::String(events) => {
                 for data in events
                     .split("\n\n")
@@ -334,6 +342,37 @@ fn round_trip_capture(file: &str, dialect: Dialect) -> CaptureTally {
     tally
 }
 
+/// The Jamba chunks of a Bedrock event stream captured as base64, decoded with the
+/// validator's own reader; a last event with only the invocation metrics is merged into
+/// the last chunk, as the AI21 SDK's decoder and the validator do.
+fn bedrock_chunks(base64_body: &str, at: &str) -> Vec<Value> {
+    use ai21_validate::eventstream::{Content, METRICS, decode};
+    use base64::Engine;
+
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64_body)
+        .unwrap_or_else(|error| panic!("{at}: the event stream is not base64: {error}"));
+    let mut chunks: Vec<Value> = Vec::new();
+    for frame in decode(&bytes) {
+        let Content::Chunk(chunk) = frame.content else {
+            panic!(
+                "{at}: frame {} is not a chunk: {:?}",
+                frame.number, frame.content
+            );
+        };
+        let chunk: Value = serde_json::from_slice(&chunk)
+            .unwrap_or_else(|error| panic!("{at}: frame {}: {error}", frame.number));
+        let metrics_only = chunk
+            .as_object()
+            .is_some_and(|object| object.len() == 1 && object.contains_key(METRICS));
+        match chunks.last_mut() {
+            Some(last) if metrics_only => last[METRICS] = chunk[METRICS].clone(),
+            _ => chunks.push(chunk),
+        }
+    }
+    chunks
+}
+
 #[test]
 fn partner_capture_bodies_round_trip_through_the_dialect_types() {
     let tally = |outside, requests, responses, chunks, errors| CaptureTally {
@@ -343,10 +382,11 @@ fn partner_capture_bodies_round_trip_through_the_dialect_types() {
         chunks,
         errors,
     };
-    // Bedrock: a J2 and a Jamba invoke, a refusal; an Anthropic model and a Converse call.
+    // Bedrock: a J2 and a Jamba invoke, a stream of three chunks (the metrics merged into
+    // the last), a refusal; an Anthropic model and a Converse call.
     assert_eq!(
         round_trip_capture("bedrock.jsonl", Dialect::Bedrock),
-        tally(2, 3, 2, 0, 1)
+        tally(2, 4, 2, 3, 1)
     );
     // Vertex: a tool call, a stream of three chunks; a Gemini call.
     assert_eq!(
@@ -360,6 +400,46 @@ fn partner_capture_bodies_round_trip_through_the_dialect_types() {
         (0, 3, 1, 1)
     );
     assert!(azure.chunks >= 2, "{azure:?}");
+}
+
+#[test]
+fn bedrock_s_stream_sample_needs_the_bedrock_chunk_type() {
+    // The canonical chunk type reads Bedrock's chunks (it ignores what it does not know),
+    // but only Bedrock's keeps what Bedrock adds.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/captures/bedrock.jsonl"),
+    )
+    .expect("the Bedrock sample");
+    let record = text
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("JSON"))
+        .find(|record| {
+            record["url"]
+                .as_str()
+                .is_some_and(|url| url.ends_with("/invoke-with-response-stream"))
+        })
+        .expect("a Bedrock stream in the sample");
+    let body = record["response"]["body"].as_str().expect("base64");
+    let chunks = bedrock_chunks(body, "bedrock.jsonl");
+    let last: bedrock::JambaChatStreamChunk =
+        serde_json::from_value(chunks[2].clone()).expect("a Bedrock chunk");
+    assert_eq!(
+        last.choices[0].stop_reason,
+        Some(Some("<|eom|>".to_owned()))
+    );
+    let metrics = last
+        .amazon_bedrock_invocation_metrics
+        .expect("merged into the last chunk");
+    assert_eq!(
+        (metrics.input_token_count, metrics.output_token_count),
+        (Some(150), Some(3))
+    );
+    let first: bedrock::JambaChatStreamChunk =
+        serde_json::from_value(chunks[0].clone()).expect("a Bedrock chunk");
+    assert!(first.meta.is_some());
+    let canonical = round_trip(PayloadKind::JambaChatStreamChunk, &chunks[2])
+        .expect("the canonical type reads it");
+    assert!(canonical.get("amazon-bedrock-invocationMetrics").is_none());
 }
 
 #[test]

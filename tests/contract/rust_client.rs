@@ -14,6 +14,9 @@ mod chat_tool_loop;
 
 #[test]
 fn the_ai21_models_tool_loop_example_works_against_the_strict_mock() {
+    // Today pinned for the model checks (the mock's and this test's), so that the test does
+    // not depend on the clock: before the sunset of AI21's Jamba API (2026-08-09).
+    ai21_validate::pin_today("2026-01-01").expect("the one day of this binary's tests");
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let config = ai21_mock::Config {
         strict: true,

@@ -39,7 +39,9 @@
 //! - **Exchanges** (`pair/...`): a response against its request
 //!   ([`Validator::validate_exchange`]).
 //! - **Streams** (`stream/...`): a `text/event-stream` body, event by event, and the
-//!   response reassembled from it ([`Validator::validate_stream`]).
+//!   response reassembled from it ([`Validator::validate_stream`]); Bedrock's binary AWS
+//!   event stream, message by message, with the same chunk checks and reassembly
+//!   ([`Validator::validate_event_stream`], [`eventstream`]).
 //!
 //! Generating payloads, valid ones and ones broken in ways the validator must report, is
 //! the job of `ai21-generate`, which reads the schemas with this crate's [`walk`].
@@ -62,6 +64,7 @@
 mod content;
 mod describe;
 mod drift;
+pub mod eventstream;
 mod exchange;
 mod explain;
 mod fast_schema;
@@ -76,7 +79,10 @@ pub mod walk;
 
 pub use ai21_schemas::{Dialect, Endpoint, PayloadKind, Recognition, Route};
 pub use exchange::{Body, Exchange};
-pub use model::{KnownModel, ModelStatus, find_model, known_models};
+pub use model::{
+    EventKind, KnownModel, LifecycleEvent, ModelStatus, Platform, Platforms, TODAY_VARIABLE,
+    find_model, find_model_on, known_models, pin_today,
+};
 pub use report::{Finding, Report, Severity, Target};
 pub use rule::{RULES, RuleInfo, SCHEMA_RULES, rule_info};
 pub use stream::StreamReport;
@@ -107,10 +113,18 @@ pub enum Error {
         /// The property whose default is missing.
         property: &'static str,
     },
-    /// `data/models.json` does not parse.
+    /// `data/models.json` does not parse, or breaks one of its rules.
     #[error("crates/ai21-validate/data/models.json: {message}")]
     ModelData {
-        /// The parser's message, with line and column.
+        /// The parser's message, with line and column, or the rule broken and where.
+        message: String,
+    },
+    /// A day given for today ([`pin_today`]) is not an ISO date, or another day is pinned.
+    #[error("pinning today to {day:?}: {message}")]
+    Today {
+        /// The day as given.
+        day: String,
+        /// What is wrong with it.
         message: String,
     },
     /// A URL path names no known endpoint.

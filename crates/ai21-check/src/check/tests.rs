@@ -6,13 +6,20 @@ use serde_json::json;
 use super::*;
 use ai21_capture::{Input, ReadOptions};
 
+/// The shared validator, with today pinned so that no test depends on the clock: after
+/// J2's retirement on AI21 Studio (2024-11-11), before its Jamba API's sunset (2026-08-09).
+fn validator() -> &'static Validator {
+    ai21_validate::pin_today("2026-01-01").expect("every test of this binary pins the same day");
+    Validator::shared()
+}
+
 /// Checks one JSONL line and gives `rule at place` per finding.
 fn findings(line: &serde_json::Value, options: CheckOptions) -> Vec<String> {
     let text = line.to_string();
     let items: Vec<Item> =
         ai21_capture::read_from([Input::Stdin], ReadOptions::default(), text.as_bytes()).collect();
     let [item] = <[Item; 1]>::try_from(items).expect("one item");
-    match check(item, Validator::shared(), options) {
+    match check(item, validator(), options) {
         Outcome::Checked(checked) => checked
             .report
             .findings
@@ -74,7 +81,7 @@ fn a_redirect_is_not_checked_but_its_request_is() {
             CheckOptions::default()
         ),
         [
-            "warning[drift/retired-model] at endpoint: model \"j2-mid\" is retired: AI21 switched J2 models off in November 2024",
+            "warning[drift/retired-model] at endpoint: model \"j2-mid\" is retired on AI21 Studio since 2024-11-11",
             "error[schema/additionalProperties] at request (root): \"max_tokens\" is not a known field (did you mean \"maxTokens\"?)",
             "warning[capture/unexpected-status] at response (root): status 302 is neither a success (2xx) nor an error (4xx, 5xx): the response is not checked",
         ]
@@ -194,7 +201,7 @@ fn unreadable_messages_are_masked_whole_with_redact_content() {
         ai21_capture::read_from([Input::Stdin], ReadOptions::default(), &text[..]).collect();
     let outcome = check(
         items[0].clone(),
-        Validator::shared(),
+        validator(),
         CheckOptions {
             redact_content: true,
             ..CheckOptions::default()

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::support::{ai21, workspace_root};
+use crate::support::{TODAY, ai21, workspace_root};
 use crate::tools::run_ok;
 
 /// The heading of the section whose every command and code block a test runs.
@@ -127,7 +127,8 @@ pub(crate) fn run_ai21(start: &[&str], folder: &Path) {
     run_ok(
         Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
             .args(&arguments)
-            .current_dir(folder),
+            .current_dir(folder)
+            .env(ai21_validate::TODAY_VARIABLE, TODAY),
         Duration::from_secs(120),
         &format!("the README's `ai21-contract {}`", arguments.join(" ")),
     );

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::support::{KEY, Server, ai21, assert_accounted, folder};
+use crate::support::{KEY, Server, TODAY, ai21, assert_accounted, folder};
 
 const CHAT: &str = "/studio/v1/chat/completions";
 
@@ -159,6 +159,7 @@ fn serve_records_every_exchange_without_the_key_as_a_capture_validate_reads() {
 #[test]
 fn serve_exits_2_naming_a_recording_it_cannot_create() {
     let output = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
+        .env(ai21_validate::TODAY_VARIABLE, TODAY)
         .args([
             "serve",
             "--addr",

@@ -8,6 +8,11 @@ use ai21_capture::{Body, Content, Input, Item, ReadOptions};
 /// A fake key shaped like an AI21 one; the fixtures use it wherever a credential goes.
 pub(crate) const KEY: &str = "Zx9Qv7Lp2Rt5Wm8Kc3Hn6Bd4Fg1Js0Ty";
 
+/// The day the command line checks model names without a timestamp on in these tests
+/// (given as `AI21_CONTRACT_TODAY`), so that none depends on the clock: after J2's
+/// retirement on AI21 Studio (2024-11-11), before its Jamba API's sunset (2026-08-09).
+pub(crate) const TODAY: &str = "2026-01-01";
+
 /// The fixture folder, relative to the crate (where cargo runs the tests), so that
 /// locations in the summaries do not depend on the machine.
 pub(crate) const FIXTURES: &str = "tests/fixtures";
@@ -63,6 +68,7 @@ fn body_kind(body: &Body) -> &'static str {
         Body::Absent => "absent",
         Body::Json(_) => "json",
         Body::EventStream(_) => "event-stream",
+        Body::AwsEventStream(_) => "aws-event-stream",
         Body::Text(_) => "text",
     }
 }
@@ -163,6 +169,7 @@ pub(crate) fn ai21(arguments: &[&str], stdin: &[u8]) -> Run {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
         .args(arguments)
         .current_dir(workspace_root())
+        .env(ai21_validate::TODAY_VARIABLE, TODAY)
         .env_remove("CI")
         .env_remove("NO_COLOR")
         .env_remove("TERM")
@@ -287,6 +294,7 @@ impl Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(arguments)
+            .env(ai21_validate::TODAY_VARIABLE, TODAY)
             .envs(variables.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

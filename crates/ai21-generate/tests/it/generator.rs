@@ -3,10 +3,12 @@
 
 use ai21_generate::instance::{generate, schema_strategy, strategy, strategy_in};
 use ai21_generate::proptest_config;
-use ai21_validate::{Dialect, PayloadKind, Validator};
+use ai21_validate::{Dialect, PayloadKind};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use serde_json::{Value, json};
+
+use crate::support::validator;
 
 /// The strategy of a kind (the canonical schemas are all supported).
 pub(crate) fn generated(kind: PayloadKind) -> BoxedStrategy<Value> {
@@ -25,7 +27,7 @@ fn check_generated_in(
     kind: PayloadKind,
     value: &Value,
 ) -> Result<(), TestCaseError> {
-    let validator = Validator::shared();
+    let validator = validator();
     prop_assert!(
         validator.is_schema_valid_in(dialect, kind, value),
         "{dialect} {kind}: {value}"

@@ -3,13 +3,13 @@
 
 use ai21_generate::mutate::{Mutation, mutations, mutations_in};
 use ai21_generate::proptest_config;
-use ai21_validate::{Dialect, PayloadKind, Target, Validator};
+use ai21_validate::{Dialect, PayloadKind, Target};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Value, json};
 
 use crate::generator::generated;
-use crate::support::{example, rules_at};
+use crate::support::{example, rules_at, validator};
 
 /// How many mutations of each generated value are checked.
 const PER_VALUE: usize = 4;
@@ -30,7 +30,7 @@ fn check_mutation_in(
     mutation: &Mutation,
 ) -> Result<(), TestCaseError> {
     let mutated = mutation.apply(value);
-    let report = Validator::shared().validate_in(dialect, kind, &mutated);
+    let report = validator().validate_in(dialect, kind, &mutated);
     prop_assert!(
         report
             .findings
@@ -131,11 +131,8 @@ fn every_mutation_of_partner_payloads_is_reported_in_their_dialect() {
                             // error bodies, at any depth, is reported (nor found by
                             // `unknown_fields_in`). Today's behaviour, asserted so that the
                             // fix turns this red and the special case goes.
-                            let report = Validator::shared().validate_in(
-                                dialect,
-                                kind,
-                                &mutation.apply(&value),
-                            );
+                            let report =
+                                validator().validate_in(dialect, kind, &mutation.apply(&value));
                             prop_assert!(report.findings.is_empty(), "{dialect} {kind}: {report}");
                             continue;
                         }
@@ -224,8 +221,7 @@ fn an_emptied_user_message_is_a_min_length_finding() {
             mutation.rule == "schema/minLength" && mutation.pointer == "/messages/0/content"
         })
         .expect("a minLength mutation of the user message");
-    let report =
-        Validator::shared().validate(PayloadKind::JambaChatRequest, &emptied.apply(&request));
+    let report = validator().validate(PayloadKind::JambaChatRequest, &emptied.apply(&request));
     assert_eq!(
         rules_at(&report),
         [("schema/minLength", "/messages/0/content".to_owned())]

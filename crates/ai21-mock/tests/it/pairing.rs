@@ -4,9 +4,11 @@
 use ai21_generate::instance;
 use ai21_mock::synth;
 use ai21_models::{J2CompleteRequest, JambaChatRequest};
-use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Route, Validator};
+use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Route};
 use proptest::test_runner::{TestCaseError, TestRunner};
 use serde_json::Value;
+
+use crate::support::validator;
 
 /// A mock's answer: a JSON body, or the text of an event stream.
 enum Answer {
@@ -25,7 +27,7 @@ impl Answer {
 
 /// Validates a request, its endpoint and the mock's answer (a success) as one exchange.
 fn validate(request: &Value, endpoint: &Endpoint, answer: &Answer) -> ai21_validate::Report {
-    Validator::shared()
+    validator()
         .validate_exchange(&Exchange {
             route: Some(&Route::studio(endpoint.clone())),
             timestamp: None,

@@ -4,10 +4,10 @@ use std::collections::BTreeSet;
 
 use ai21_mock::Config;
 use ai21_mock::server::{FINDINGS_HEADER, UNAUTHORIZED_DETAIL};
-use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Route, Validator};
+use ai21_validate::{Body, Endpoint, Exchange, PayloadKind, Route};
 use serde_json::{Value, json};
 
-use crate::support::{KEY, post, send_with};
+use crate::support::{KEY, post, send_with, validator};
 
 const CHAT: &str = "/studio/v1/chat/completions";
 const J2: &str = "/studio/v1/j2-mid/complete";
@@ -18,7 +18,7 @@ fn chat_request() -> Value {
 
 /// Every error body is the API's envelope.
 fn assert_error_envelope(body: &Value) {
-    let report = Validator::shared().validate(PayloadKind::ErrorResponse, body);
+    let report = validator().validate(PayloadKind::ErrorResponse, body);
     assert!(
         !report.has_errors(),
         "not the error envelope: {body}\n{report}"
@@ -44,9 +44,7 @@ async fn j2_and_jamba_requests_get_valid_answers() {
         status: Some(200),
         response: Body::Json(&body),
     };
-    let report = Validator::shared()
-        .validate_exchange(&exchange)
-        .expect("checkable");
+    let report = validator().validate_exchange(&exchange).expect("checkable");
     assert!(!report.has_errors(), "{report}");
 
     let answer = post(CHAT, &chat_request()).await;
@@ -60,7 +58,7 @@ async fn j2_and_jamba_requests_get_valid_answers() {
         response: Body::Json(&body),
     };
     assert!(
-        Validator::shared()
+        validator()
             .validate_exchange(&exchange)
             .expect("checkable")
             .is_clean()
@@ -96,7 +94,7 @@ async fn streams_are_framed_as_server_sent_events() {
             .lines()
             .all(|line| line.is_empty() || line.starts_with("data: "))
     );
-    let stream = Validator::shared().validate_stream(&answer.body);
+    let stream = validator().validate_stream(&answer.body);
     assert!(stream.report.is_clean(), "{}", stream.report);
     let exchange = Exchange {
         route: Some(&Route::studio(Endpoint::JambaChat)),
@@ -106,7 +104,7 @@ async fn streams_are_framed_as_server_sent_events() {
         response: Body::EventStream(&answer.body),
     };
     assert!(
-        Validator::shared()
+        validator()
             .validate_exchange(&exchange)
             .expect("checkable")
             .is_clean()

@@ -1,11 +1,25 @@
 //! Sending requests to the mock in-process, without a socket.
 
 use ai21_mock::Config;
+use ai21_validate::Validator;
 use axum::body::Body;
 use axum::http::{Request, Response, header};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+
+/// Pins today for the model checks of this process (the mock's own, and the tests'), so
+/// that no test depends on the clock: after J2's retirement on AI21 Studio (2024-11-11),
+/// before its Jamba API's sunset (2026-08-09).
+pub(crate) fn pin_today() {
+    ai21_validate::pin_today("2026-01-01").expect("every test of this binary pins the same day");
+}
+
+/// The shared validator, with today pinned.
+pub(crate) fn validator() -> &'static Validator {
+    pin_today();
+    Validator::shared()
+}
 
 /// A test API key (not a real one).
 pub(crate) const KEY: &str = "test-key-0000";
@@ -39,6 +53,7 @@ pub(crate) async fn send_with(
     key: Option<&str>,
     body: impl Into<Body>,
 ) -> Answer {
+    pin_today();
     let mut request = Request::builder()
         .method(method)
         .uri(path)

@@ -44,8 +44,7 @@ fn reports_foreign_lines_and_open_events() {
 #[test]
 fn reassembles_content_in_order() {
     let chunk = |event, value| Chunk {
-        event,
-        line: event,
+        target: Target::StreamEvent { event, line: event },
         value,
     };
     let values = [
@@ -65,8 +64,7 @@ fn reassembles_content_in_order() {
     let chunks: Vec<Chunk<&Value>> = values
         .iter()
         .map(|chunk| Chunk {
-            event: chunk.event,
-            line: chunk.line,
+            target: chunk.target,
             value: &chunk.value,
         })
         .collect();

@@ -2,10 +2,12 @@
 //! failing.
 
 use ai21_schemas::Expectation;
-use ai21_validate::{Body, Endpoint, Error, Exchange, Report, Route, Target, Validator};
+use ai21_validate::{Body, Endpoint, Error, Exchange, Report, Route, Target};
 use serde_json::{Value, json};
 
-use crate::support::{example, j2_response, jamba_request, jamba_response, snapshot, token, with};
+use crate::support::{
+    example, j2_response, jamba_request, jamba_response, snapshot, token, validator, with,
+};
 
 /// What came back, owned, for the tables of these tests.
 enum ResponseBody {
@@ -36,7 +38,7 @@ fn exchange(endpoint: &str, request: Value, response: ResponseBody) -> Report {
         status,
         response,
     };
-    Validator::shared()
+    validator()
         .validate_exchange(&exchange)
         .expect("the API is known")
 }
@@ -411,7 +413,7 @@ fn error_statuses_are_validated_as_the_error_envelope() {
 
 #[test]
 fn the_api_is_inferred_from_the_request_when_the_endpoint_is_unknown() {
-    let validator = Validator::shared();
+    let validator = validator();
     let (request, response) = (j2_request(), j2_response());
     let j2 = Exchange {
         route: None,
@@ -482,7 +484,7 @@ fn a_model_named_by_path_and_body_is_reported_once() {
     );
     // A request checked on its own, as the mock does, says the same.
     let endpoint = Endpoint::from_path(J2).expect("a J2 path");
-    let report = Validator::shared().validate_request(&endpoint, &same);
+    let report = validator().validate_request(&endpoint, &same);
     assert_eq!(report.findings.len(), 1, "{report}");
 }
 
@@ -491,7 +493,7 @@ fn half_exchanges_and_odd_statuses_are_capture_findings_with_the_other_side_chec
     let route = Route::studio(Endpoint::JambaChat);
     let (request, response) = (jamba_request(), jamba_response());
     let check = |request: Body<'_>, status: u16, response: Body<'_>| {
-        let report = Validator::shared()
+        let report = validator()
             .validate_exchange(&Exchange {
                 route: Some(&route),
                 timestamp: None,

@@ -2,11 +2,11 @@
 //! is catalogued.
 
 use ai21_generate::proptest_config;
-use ai21_validate::{
-    Body, Dialect, Endpoint, Exchange, PayloadKind, Report, Route, Validator, rule_info,
-};
+use ai21_validate::{Body, Dialect, Endpoint, Exchange, PayloadKind, Report, Route, rule_info};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
+
+use crate::support::validator;
 
 /// Keys of the canonical payloads, so arbitrary documents reach the rules' code paths.
 const KEYS: &[&str] = &[
@@ -138,7 +138,7 @@ proptest! {
 
     #[test]
     fn any_document_of_any_kind_is_findings(value in any_json()) {
-        let validator = Validator::shared();
+        let validator = validator();
         for kind in PayloadKind::ALL {
             assert_catalogued(&validator.validate(kind, &value))?;
         }
@@ -146,7 +146,7 @@ proptest! {
 
     #[test]
     fn any_exchange_is_findings(request in any_json(), response in any_json(), stream in any_stream()) {
-        let validator = Validator::shared();
+        let validator = validator();
         // Every dialect, the path deciding the stream or not.
         let routes = Dialect::ALL.into_iter().flat_map(|dialect| {
             [Endpoint::JambaChat, Endpoint::J2Complete { model: "j2-mid".to_owned(), custom_model: None }]
@@ -170,7 +170,7 @@ proptest! {
 
     #[test]
     fn any_stream_is_findings(text in any_stream()) {
-        let report = Validator::shared().validate_stream(&text);
+        let report = validator().validate_stream(&text);
         assert_catalogued(&report.report)?;
         if let Some(reassembled) = &report.reassembled {
             prop_assert!(reassembled.is_object());

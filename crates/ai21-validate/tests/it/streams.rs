@@ -1,10 +1,10 @@
 //! Event streams: a good stream reassembles into a valid response; each way of breaking
 //! one is a finding naming the event and the line, never a panic.
 
-use ai21_validate::{StreamReport, Target, Validator};
+use ai21_validate::{StreamReport, Target};
 use serde_json::{Value, json};
 
-use crate::support::snapshot;
+use crate::support::{snapshot, validator};
 
 const ID: &str = "chat-3f2a9c1be0d84a7f9e6b5c4d3a2b1c0d";
 
@@ -48,7 +48,7 @@ fn body(chunks: &[Value]) -> String {
 }
 
 fn validate(body: &str) -> StreamReport {
-    Validator::shared().validate_stream(body)
+    validator().validate_stream(body)
 }
 
 /// A finding's rule, where it is (`event N line L`, or the target), and its pointer.

@@ -3,9 +3,20 @@
 use ai21_validate::{Finding, PayloadKind, Report, Validator};
 use serde_json::{Value, json};
 
+/// The day these tests check model names without a timestamp on, so that none depends on
+/// the clock: after J2's retirement on AI21 Studio (2024-11-11), before the sunset of its
+/// Jamba API (2026-08-09).
+pub(crate) const TODAY: &str = "2026-01-01";
+
+/// The shared validator, with today pinned to [`TODAY`].
+pub(crate) fn validator() -> &'static Validator {
+    ai21_validate::pin_today(TODAY).expect("every test of this binary pins the same day");
+    Validator::shared()
+}
+
 /// The report on a payload validated on its own.
 pub(crate) fn validate(kind: PayloadKind, payload: &Value) -> Report {
-    Validator::shared().validate(kind, payload)
+    validator().validate(kind, payload)
 }
 
 /// The rule ids and pointers of a report, in order.
