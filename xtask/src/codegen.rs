@@ -1,14 +1,16 @@
 //! `cargo xtask codegen [--check]`: regenerates the typed models from `schemas/`.
 //!
-//! The models live in `crates/ai21-models/src/generated/`, one file per schema. With
+//! The models live in `crates/ai21-models/src/generated/`, one file per schema, and for
+//! each partner dialect a module file (`bedrock.rs`) and a folder (`bedrock/`) with one
+//! file per payload kind whose types its overlay in `schemas/dialects/` changes. With
 //! `--check` nothing is written: the files are regenerated in memory and compared, and any
 //! difference fails with a short diff and the command that fixes it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ai21_codegen::module_name;
-use ai21_schemas::PayloadKind;
+use ai21_codegen::{DialectOptions, module_name};
+use ai21_schemas::{Dialect, PayloadKind};
 use anyhow::{Context, Result, bail};
 
 /// The command that regenerates the models, as printed in errors.
@@ -58,6 +60,55 @@ pub(crate) fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>> {
     if let Some(shared) = generated.shared {
         files.push(file(SHARED_MODULE, shared.source));
     }
+    let canonical: Vec<(PayloadKind, &serde_json::Value)> = schemas
+        .iter()
+        .map(|(kind, schema, _)| (*kind, schema))
+        .collect();
+    for dialect in Dialect::ALL {
+        let Some(overlay_file) = dialect.overlay_file() else {
+            continue;
+        };
+        let overlay_path = root.join("schemas/dialects").join(&overlay_file);
+        let text = fs::read_to_string(&overlay_path)
+            .with_context(|| format!("reading {}", overlay_path.display()))?;
+        let overlay: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("parsing {}", overlay_path.display()))?;
+        let models = ai21_codegen::dialect_models(
+            dialect,
+            &canonical,
+            &overlay,
+            &format!("schemas/dialects/{overlay_file}"),
+            &DialectOptions::default(),
+        )?;
+        let mut module = models.docs;
+        module.push('\n');
+        let mut submodules: Vec<String> = models
+            .modules
+            .iter()
+            .map(|(kind, _)| module_name(*kind))
+            .collect();
+        if models.shared.is_some() {
+            submodules.insert(0, SHARED_MODULE.to_owned());
+        }
+        for submodule in &submodules {
+            module.push_str(&format!("#[rustfmt::skip]\npub mod {submodule};\n"));
+        }
+        module.push_str(&models.items);
+        files.push(file(dialect.name(), module));
+        let dialect_file = |name: &str, source: String| GeneratedFile {
+            path: root
+                .join(GENERATED_DIR)
+                .join(dialect.name())
+                .join(format!("{name}.rs")),
+            source,
+        };
+        if let Some(shared) = models.shared {
+            files.push(dialect_file(SHARED_MODULE, shared.source));
+        }
+        for (kind, generated) in models.modules {
+            files.push(dialect_file(&module_name(kind), generated.source));
+        }
+    }
     files.push(GeneratedFile {
         path: root.join(OPENAPI_PATH),
         source: openapi_document()?,
@@ -76,12 +127,24 @@ fn openapi_document() -> Result<String> {
     Ok(text)
 }
 
-/// Writes the generated files, creating the folder if needed.
+/// Writes the generated files, creating their folders if needed, and removes the files of
+/// the generated folder that nothing generates any more (a kind whose types a dialect no
+/// longer changes).
 pub(crate) fn write(root: &Path) -> Result<()> {
     let files = generate_all(root)?;
-    fs::create_dir_all(root.join(GENERATED_DIR)).context("creating the generated folder")?;
+    if root.join(GENERATED_DIR).is_dir() {
+        for path in files_under(&root.join(GENERATED_DIR))? {
+            if !files.iter().any(|file| file.path == path) {
+                fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+                eprintln!("removed {}", relative(root, &path));
+            }
+        }
+    }
     fs::create_dir_all(root.join("exports")).context("creating the exports folder")?;
     for file in files {
+        if let Some(folder) = file.path.parent() {
+            fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+        }
         let current = fs::read_to_string(&file.path).unwrap_or_default();
         if current != file.source {
             fs::write(&file.path, &file.source)
@@ -107,8 +170,7 @@ pub(crate) fn check(root: &Path) -> Result<()> {
         }
     }
     let expected: Vec<&Path> = files.iter().map(|file| file.path.as_path()).collect();
-    for entry in fs::read_dir(root.join(GENERATED_DIR)).context("listing the generated folder")? {
-        let path = entry.context("listing the generated folder")?.path();
+    for path in files_under(&root.join(GENERATED_DIR))? {
         if !expected.contains(&path.as_path()) {
             problems.push(format!("{} has no schema any more", relative(root, &path)));
         }
@@ -120,6 +182,28 @@ pub(crate) fn check(root: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Every file under `folder`, in its subfolders too.
+fn files_under(folder: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut folders = vec![folder.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in
+            fs::read_dir(&folder).with_context(|| format!("listing {}", folder.display()))?
+        {
+            let path = entry
+                .with_context(|| format!("listing {}", folder.display()))?
+                .path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 fn relative(root: &Path, path: &Path) -> String {

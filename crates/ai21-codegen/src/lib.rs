@@ -1,7 +1,10 @@
 //! Turns the canonical AI21 JSON Schemas into formatted Rust source, with typify, and
 //! exports the contract for other tools: [`rust_module`] (one self-contained module of every
 //! type), [`openapi`] (an OpenAPI 3.1 document of both endpoints) and [`schema_files`] (the
-//! schemas as standalone files with a catalog of their `$id`s).
+//! schemas as standalone files with a catalog of their `$id`s, the partner dialects' too).
+//! [`dialect_models`] generates the types of a partner dialect (Bedrock, Vertex, Azure)
+//! from its overlaid schemas, reusing the canonical types wherever the overlay changes
+//! nothing.
 //!
 //! typify (0.8) understands a subset of JSON Schema, panics on some keywords and silently
 //! ignores others. So [`generate`] works in three steps:
@@ -48,11 +51,12 @@
 //! # Ok::<(), ai21_codegen::Error>(())
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
+mod dialect;
 mod docs;
 mod module;
 mod openapi;
@@ -60,8 +64,11 @@ mod presence;
 mod projection;
 mod shared;
 
+pub use dialect::{
+    DialectModels, DialectOptions, changes_types, dialect_models, overlaid_schema, overlay_patch,
+};
 pub use module::{ModuleOptions, Visibility, module_name, rust_module};
-pub use openapi::{ExportedFile, openapi, schema_files};
+pub use openapi::{ExportedFile, dialect_file, dialect_id, openapi, schema_files};
 pub use projection::{Projection, PropertyFacts, PropertyKey, project};
 
 /// What went wrong while generating code; the schema is named by [`Options::source`].
@@ -213,15 +220,57 @@ pub struct GeneratedSet {
 /// the closedness its types leave to the validator (the shared type is open when any copy
 /// is, because responses accept unknown fields).
 pub fn generate_set(inputs: &[(&Value, &Options)]) -> Result<GeneratedSet> {
-    let shared = shared::find(inputs)?;
+    let inputs: Vec<SetInput<'_>> = inputs
+        .iter()
+        .map(|(schema, options)| SetInput {
+            schema,
+            options,
+            origin: format!("`{}`", options.source),
+            external: External::default(),
+        })
+        .collect();
+    generate_inputs(&inputs)
+}
+
+/// One schema of a set, with the definitions it takes from modules outside the set.
+pub(crate) struct SetInput<'a> {
+    pub(crate) schema: &'a Value,
+    pub(crate) options: &'a Options,
+    /// What the header says the module is generated from.
+    pub(crate) origin: String,
+    pub(crate) external: External,
+}
+
+/// Definitions a module takes from modules outside its set instead of generating them (a
+/// dialect's module takes the canonical types of what its overlay leaves as it is).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct External {
+    /// Each definition's name, with the path of the module that has its type.
+    pub(crate) modules: BTreeMap<String, String>,
+    /// The names the module re-exports.
+    pub(crate) reexports: BTreeSet<String>,
+    /// Constraints of this schema's copies of them that the types taken do not enforce.
+    pub(crate) unenforced: Vec<Unenforced>,
+}
+
+/// [`generate_set`], for inputs that may take definitions from outside the set.
+pub(crate) fn generate_inputs(inputs: &[SetInput<'_>]) -> Result<GeneratedSet> {
+    let plain: Vec<(&Value, &Options)> = inputs
+        .iter()
+        .map(|input| (input.schema, input.options))
+        .collect();
+    let external_names: Vec<BTreeSet<String>> = inputs
+        .iter()
+        .map(|input| input.external.modules.keys().cloned().collect())
+        .collect();
+    let shared = shared::find(&plain, &external_names)?;
     let mut shared_module = None;
-    let mut shared_names = BTreeSet::new();
-    if let Some((_, first_options)) = inputs.first()
+    if let Some(first) = inputs.first()
         && !shared.definitions.is_empty()
     {
         let options = Options {
             source: shared.sources.join(", "),
-            ..(*first_options).clone()
+            ..first.options.clone()
         };
         let origin = format!(
             "the `$defs` shared by {}",
@@ -232,8 +281,33 @@ pub fn generate_set(inputs: &[(&Value, &Options)]) -> Result<GeneratedSet> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let schema = serde_json::json!({ "$defs": shared.definitions });
-        let generated = generate_module(&schema, &options, &Replacements::default(), &origin)?;
+        // The outside definitions the shared ones refer to come along, to be replaced by
+        // their types outside the set.
+        let mut definitions = shared.definitions.clone();
+        let mut external = BTreeMap::new();
+        for name in &shared.external {
+            if let Some(module) = inputs
+                .iter()
+                .find_map(|input| input.external.modules.get(name))
+            {
+                external.insert(name.clone(), module.clone());
+            }
+            if let Some(definition) = inputs
+                .iter()
+                .find_map(|input| {
+                    shared::definitions(input.schema).find(|(found, _)| *found == name)
+                })
+                .map(|(_, definition)| definition.clone())
+            {
+                definitions.insert(name.clone(), definition);
+            }
+        }
+        let schema = serde_json::json!({ "$defs": definitions });
+        let replacements = Replacements {
+            modules: external,
+            ..Replacements::default()
+        };
+        let generated = generate_module(&schema, &options, &replacements, &origin)?;
         let file: syn::File = syn::parse_str(&generated.source).map_err(|error| Error::Output {
             schema: options.source.clone(),
             message: error.to_string(),
@@ -241,20 +315,43 @@ pub fn generate_set(inputs: &[(&Value, &Options)]) -> Result<GeneratedSet> {
         shared_module = Some((generated, file));
     }
     let mut modules = Vec::with_capacity(inputs.len());
-    for (index, (schema, options)) in inputs.iter().enumerate() {
+    for (index, input) in inputs.iter().enumerate() {
         let used = &shared.used_by[index];
-        let reexports = match &shared_module {
-            Some((_, file)) if !used.is_empty() => shared::closure(file, used),
-            _ => BTreeSet::new(),
-        };
-        shared_names.extend(used.iter().cloned());
-        let replacements = Replacements {
-            names: used.clone(),
-            reexports,
+        let mut replacements = Replacements {
             unenforced: shared.unenforced[index].clone(),
+            ..Replacements::default()
         };
-        let origin = format!("`{}`", options.source);
-        modules.push(generate_module(schema, options, &replacements, &origin)?);
+        for name in used {
+            replacements
+                .modules
+                .insert(name.clone(), input.options.shared_module.clone());
+        }
+        if let Some((_, file)) = &shared_module
+            && !used.is_empty()
+        {
+            for name in shared::closure(file, used) {
+                replacements
+                    .reexports
+                    .insert(name, input.options.shared_module.clone());
+            }
+        }
+        for (name, module) in &input.external.modules {
+            replacements.modules.insert(name.clone(), module.clone());
+        }
+        for name in &input.external.reexports {
+            if let Some(module) = input.external.modules.get(name) {
+                replacements.reexports.insert(name.clone(), module.clone());
+            }
+        }
+        replacements
+            .unenforced
+            .extend(input.external.unenforced.iter().cloned());
+        modules.push(generate_module(
+            input.schema,
+            input.options,
+            &replacements,
+            &input.origin,
+        )?);
     }
     Ok(GeneratedSet {
         modules,
@@ -262,14 +359,14 @@ pub fn generate_set(inputs: &[(&Value, &Options)]) -> Result<GeneratedSet> {
     })
 }
 
-/// What a module takes from the shared module instead of generating it.
+/// What a module takes from other modules instead of generating it.
 #[derive(Debug, Default)]
 struct Replacements {
-    /// The shared definitions the schema uses, referred to in the shared module.
-    names: BTreeSet<String>,
-    /// The shared module's types the module re-exports.
-    reexports: BTreeSet<String>,
-    /// Constraints of the schema's copies that the shared types do not enforce.
+    /// Each definition taken from another module, with that module's path.
+    modules: BTreeMap<String, String>,
+    /// The types of other modules the module re-exports, with their modules' paths.
+    reexports: BTreeMap<String, String>,
+    /// Constraints of the schema's copies that the types taken do not enforce.
     unenforced: Vec<Unenforced>,
 }
 
@@ -287,11 +384,16 @@ fn generate_module(
             message,
         }
     })?;
-    let tokens = typify_tokens(&projection, options, &replacements.names)?;
+    let tokens = typify_tokens(&projection, options, &replacements.modules)?;
     let mut file: syn::File = syn::parse2(tokens).map_err(|error| Error::Output {
         schema: options.source.clone(),
         message: error.to_string(),
     })?;
+    // typify leaves out the definitions it was told are elsewhere, but still writes a type
+    // it names itself (an inline union) that is taken from elsewhere.
+    file.items.retain(|item| {
+        !defined_type(item).is_some_and(|name| replacements.modules.contains_key(&name))
+    });
     presence::rewrite(&mut file, &projection.properties, &options.presence_module).map_err(
         |message| Error::Output {
             schema: options.source.clone(),
@@ -299,12 +401,9 @@ fn generate_module(
         },
     )?;
     docs::document_variants(&mut file);
-    shorten_shared_paths(&mut file, &options.shared_module, &replacements.names);
-    if !replacements.reexports.is_empty() {
-        file.items.insert(
-            0,
-            reexport(&options.shared_module, &replacements.reexports)?,
-        );
+    shorten_paths(&mut file, &replacements.reexports);
+    for (index, item) in reexports(&replacements.reexports)?.into_iter().enumerate() {
+        file.items.insert(index, item);
     }
     let mut unenforced = projection.unenforced;
     unenforced.extend(replacements.unenforced.iter().cloned());
@@ -317,14 +416,31 @@ fn generate_module(
     Ok(Generated { source, unenforced })
 }
 
-/// Writes `crate::shared::ToolCall` as `ToolCall`: the module re-exports the shared types,
+/// The type an item defines or implements something for.
+pub(crate) fn defined_type(item: &syn::Item) -> Option<String> {
+    match item {
+        syn::Item::Struct(item) => Some(item.ident.to_string()),
+        syn::Item::Enum(item) => Some(item.ident.to_string()),
+        syn::Item::Impl(item) => match &*item.self_ty {
+            syn::Type::Path(path) => path
+                .path
+                .segments
+                .last()
+                .map(|segment| segment.ident.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Writes `crate::shared::ToolCall` as `ToolCall` for every type the module re-exports,
 /// so the short name reads as the rest of the module does.
-fn shorten_shared_paths(file: &mut syn::File, shared_module: &str, names: &BTreeSet<String>) {
+fn shorten_paths(file: &mut syn::File, reexports: &BTreeMap<String, String>) {
     use syn::visit_mut::VisitMut;
 
     struct Shorten<'a> {
-        prefix: Vec<String>,
-        names: &'a BTreeSet<String>,
+        /// Each re-exported name with its module's path, split into segments.
+        reexports: BTreeMap<&'a str, Vec<String>>,
     }
     impl VisitMut for Shorten<'_> {
         fn visit_path_mut(&mut self, path: &mut syn::Path) {
@@ -334,8 +450,10 @@ fn shorten_shared_paths(file: &mut syn::File, shared_module: &str, names: &BTree
                 .map(|segment| segment.ident.to_string())
                 .collect();
             if let Some((last, prefix)) = segments.split_last()
-                && prefix == self.prefix.as_slice()
-                && self.names.contains(last)
+                && self
+                    .reexports
+                    .get(last.as_str())
+                    .is_some_and(|module| module.as_slice() == prefix)
                 && path.leading_colon.is_none()
                 && let Some(segment) = path.segments.pop()
             {
@@ -344,33 +462,59 @@ fn shorten_shared_paths(file: &mut syn::File, shared_module: &str, names: &BTree
             syn::visit_mut::visit_path_mut(self, path);
         }
     }
-    if names.is_empty() {
+    if reexports.is_empty() {
         return;
     }
-    let prefix = shared_module
+    let reexports = reexports
+        .iter()
+        .map(|(name, module)| (name.as_str(), path_segments(module)))
+        .collect();
+    Shorten { reexports }.visit_file_mut(file);
+}
+
+/// `crate::shared` as `["crate", "shared"]`.
+fn path_segments(module: &str) -> Vec<String> {
+    module
         .trim_start_matches("::")
         .split("::")
         .map(str::to_owned)
-        .collect();
-    Shorten { prefix, names }.visit_file_mut(file);
+        .collect()
 }
 
-/// `pub use <shared module>::{A, B, ...};`
-fn reexport(shared_module: &str, names: &BTreeSet<String>) -> Result<syn::Item> {
-    let path: syn::Path = syn::parse_str(shared_module).map_err(|error| Error::Output {
-        schema: shared_module.to_owned(),
-        message: format!("the shared module path: {error}"),
-    })?;
-    let names = names
-        .iter()
-        .map(|name| syn::Ident::new(name, proc_macro2::Span::call_site()));
-    Ok(syn::parse_quote! {
-        /// Types shared with other payloads, defined once in the shared module.
-        pub use #path::{#(#names),*};
-    })
+/// `pub use <module>::{A, B, ...};`, one per module, documented by what the module is.
+fn reexports(reexports: &BTreeMap<String, String>) -> Result<Vec<syn::Item>> {
+    let mut by_module: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, module) in reexports {
+        by_module.entry(module).or_default().push(name);
+    }
+    // The shared module (a relative path such as `crate::shared` or `super::shared`)
+    // first, as before there were other modules.
+    let mut modules: Vec<(&str, Vec<&str>)> = by_module.into_iter().collect();
+    modules.sort_by_key(|(module, _)| (!module.ends_with("::shared"), *module));
+    modules
+        .into_iter()
+        .map(|(module, names)| {
+            let path: syn::Path = syn::parse_str(module).map_err(|error| Error::Output {
+                schema: module.to_owned(),
+                message: format!("the module path: {error}"),
+            })?;
+            let names = names
+                .iter()
+                .map(|name| syn::Ident::new(name, proc_macro2::Span::call_site()));
+            let doc = if module.ends_with("::shared") {
+                " Types shared with other payloads, defined once in the shared module."
+            } else {
+                " Types this payload has as the canonical schema has them."
+            };
+            Ok(syn::parse_quote! {
+                #[doc = #doc]
+                pub use #path::{#(#names),*};
+            })
+        })
+        .collect()
 }
 
-fn settings(options: &Options, replaced: &BTreeSet<String>) -> typify::TypeSpaceSettings {
+fn settings(options: &Options, replaced: &BTreeMap<String, String>) -> typify::TypeSpaceSettings {
     let mut settings = typify::TypeSpaceSettings::default();
     settings
         .with_map_type(options.map_type.as_str())
@@ -378,12 +522,8 @@ fn settings(options: &Options, replaced: &BTreeSet<String>) -> typify::TypeSpace
     for derive in &options.derives {
         settings.with_derive(derive.clone());
     }
-    for name in replaced {
-        settings.with_replacement(
-            name,
-            format!("{}::{name}", options.shared_module),
-            std::iter::empty(),
-        );
+    for (name, module) in replaced {
+        settings.with_replacement(name, format!("{module}::{name}"), std::iter::empty());
     }
     settings
 }
@@ -394,7 +534,7 @@ fn settings(options: &Options, replaced: &BTreeSet<String>) -> typify::TypeSpace
 fn typify_tokens(
     projection: &Projection,
     options: &Options,
-    replaced: &BTreeSet<String>,
+    replaced: &BTreeMap<String, String>,
 ) -> Result<proc_macro2::TokenStream> {
     let definitions = projection.definitions(&options.root_type_name);
     match run_typify(&definitions, options, replaced) {
@@ -421,7 +561,7 @@ fn typify_tokens(
 fn run_typify(
     definitions: &[(String, Value)],
     options: &Options,
-    replaced: &BTreeSet<String>,
+    replaced: &BTreeMap<String, String>,
 ) -> std::result::Result<Result<proc_macro2::TokenStream>, String> {
     let settings = settings(options, replaced);
     let typed: std::result::Result<Vec<(String, schemars08::schema::Schema)>, String> = definitions
@@ -488,12 +628,13 @@ fn header(schema: &Value, options: &Options, origin: &str, unenforced: &[Unenfor
          //! checked by the validator only (also listed in `UNENFORCED_CONSTRAINTS`):\n//!\n",
     );
     for item in unenforced {
-        writeln!(
-            header,
-            "//! - `{}`: `{}` {}",
-            item.pointer, item.keyword, item.value
-        )
-        .expect("writing to a String");
+        let place = if item.pointer.is_empty() {
+            "the root".to_owned()
+        } else {
+            format!("`{}`", item.pointer)
+        };
+        writeln!(header, "//! - {place}: `{}` {}", item.keyword, item.value)
+            .expect("writing to a String");
     }
     header.push('\n');
     header

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use ai21_schemas::{Example, Expectation, PayloadKind};
+use ai21_schemas::{Dialect, Example, Expectation, PayloadKind};
 use serde_json::{Map, Value, json};
 
 use crate::shared::{definitions, without_comments};
@@ -352,15 +352,21 @@ pub struct ExportedFile {
     pub text: String,
 }
 
-/// The canonical schemas as standalone files, exactly as they are in `schemas/`, and
+/// The canonical schemas as standalone files, exactly as they are in `schemas/`; for each
+/// partner dialect, the schema of every payload kind it serves as it has it
+/// ([`PayloadKind::schema_in`]: the overlay's merge patch applied), in a folder named after
+/// the dialect (`bedrock/jamba-chat.request.schema.json`) with an `$id` of its own; and
 /// `catalog.json`, which maps each schema's `$id` to its file: every schema is
 /// self-contained (no reference leaves its file), so a generator that resolves an `$id`
 /// through the catalog, or loads a file by name, needs no network.
 ///
 /// ```
 /// let files = ai21_codegen::schema_files();
-/// assert_eq!(files.len(), 7);
 /// assert!(files.iter().any(|file| file.name == "jamba-chat.request.schema.json"));
+/// let bedrock = files.iter().find(|file| file.name == "bedrock/jamba-chat.request.schema.json").expect("Bedrock's");
+/// let schema: serde_json::Value = serde_json::from_str(&bedrock.text)?;
+/// assert_eq!(schema["$id"], "https://ai21-contract.dev/schemas/bedrock/jamba-chat.request.schema.json");
+/// assert_eq!(schema["required"], serde_json::json!(["messages"]));
 /// let catalog: serde_json::Value = serde_json::from_str(&files.last().expect("a catalog").text)?;
 /// assert_eq!(catalog["schemas"][0]["file"], "j2-complete.request.schema.json");
 /// # Ok::<(), serde_json::Error>(())
@@ -373,7 +379,7 @@ pub fn schema_files() -> Vec<ExportedFile> {
             text: kind.schema_text().to_owned(),
         })
         .collect();
-    let entries: Vec<Value> = PayloadKind::ALL
+    let mut entries: Vec<Value> = PayloadKind::ALL
         .into_iter()
         .map(|kind| {
             json!({
@@ -384,8 +390,32 @@ pub fn schema_files() -> Vec<ExportedFile> {
             })
         })
         .collect();
+    for dialect in Dialect::ALL {
+        if dialect == Dialect::Studio {
+            continue;
+        }
+        for kind in PayloadKind::ALL
+            .into_iter()
+            .filter(|kind| dialect.serves(*kind))
+        {
+            let file = dialect_file(dialect, kind);
+            let id = dialect_id(dialect, kind);
+            let mut schema = kind.schema_in(dialect).clone();
+            schema["$id"] = Value::from(id.clone());
+            let mut text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
+            text.push('\n');
+            entries.push(json!({
+                "$id": id,
+                "file": file,
+                "title": kind.type_name(),
+                "dialect": dialect.name(),
+                "description": schema["description"],
+            }));
+            files.push(ExportedFile { name: file, text });
+        }
+    }
     let mut catalog = serde_json::to_string_pretty(&json!({
-        "description": "The canonical JSON Schemas (draft 2020-12) of AI21's J2 complete and Jamba chat payloads, exported by `ai21-contract export schemas`. Each file is self-contained: its `$ref`s point into its own `$defs`. Map an `$id` to its file here to resolve it offline.",
+        "description": "The canonical JSON Schemas (draft 2020-12) of AI21's J2 complete and Jamba chat payloads, exported by `ai21-contract export schemas`, and in a folder per partner platform (`bedrock/`, `vertex/`, `azure/`) the schema of each payload the platform serves as it has it: the canonical schema with the platform's overlay (a JSON Merge Patch) applied, under an `$id` of its own. Each file is self-contained: its `$ref`s point into its own `$defs`. Map an `$id` to its file here to resolve it offline.",
         "schemas": entries,
     }))
     .expect("a JSON value serializes");
@@ -395,4 +425,19 @@ pub fn schema_files() -> Vec<ExportedFile> {
         text: catalog,
     });
     files
+}
+
+/// The exported file of `kind` as `dialect` has it: `bedrock/jamba-chat.request.schema.json`.
+pub fn dialect_file(dialect: Dialect, kind: PayloadKind) -> String {
+    format!("{}/{}", dialect.name(), kind.file_name())
+}
+
+/// The `$id` of the exported schema of `kind` as `dialect` has it: the canonical `$id` with
+/// the dialect's folder before the file name, as the file is laid out.
+pub fn dialect_id(dialect: Dialect, kind: PayloadKind) -> String {
+    let canonical = kind.id();
+    match canonical.rsplit_once('/') {
+        Some((base, file)) => format!("{base}/{}/{file}", dialect.name()),
+        None => format!("{}/{canonical}", dialect.name()),
+    }
 }

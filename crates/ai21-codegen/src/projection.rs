@@ -90,7 +90,9 @@ pub fn project(schema: &Value, root_type_name: &str) -> Result<Projection, Probl
     };
     let mut projector = Projector {
         definitions,
+        root_type_name,
         inlined: BTreeSet::new(),
+        hoisted: Map::new(),
         unenforced: Vec::new(),
         properties: BTreeMap::new(),
         variant: None,
@@ -117,6 +119,7 @@ pub fn project(schema: &Value, root_type_name: &str) -> Result<Projection, Probl
             Some(root_type_name),
         )?
     };
+    projected_definitions.append(&mut projector.hoisted);
     if !projected_definitions.is_empty() {
         projected["$defs"] = Value::Object(projected_definitions);
     }
@@ -221,8 +224,12 @@ pub(crate) fn collect_references(schema: &Value, references: &mut Vec<String>) {
 
 struct Projector<'a> {
     definitions: &'a Map<String, Value>,
+    root_type_name: &'a str,
     /// Definitions that are branches of a discriminated union, inlined at their one use.
     inlined: BTreeSet<String>,
+    /// Objects with properties written inline in a property, projected as definitions of
+    /// their own (see [`Projector::hoist`]).
+    hoisted: Map<String, Value>,
     unenforced: Vec<Unenforced>,
     properties: BTreeMap<PropertyKey, PropertyFacts>,
     /// The discriminator value of the union branch being projected, if any.
@@ -331,6 +338,9 @@ impl Projector<'_> {
                 names.iter().any(|name| name == "integer")
                     && names.iter().all(|name| name == "integer" || name == "null")
             }
+            None => object
+                .get("const")
+                .is_some_and(|value| json_type(value) == "integer"),
             _ => false,
         };
         let mut out = Map::new();
@@ -344,10 +354,23 @@ impl Projector<'_> {
                 keyword if VALUE_CONSTRAINTS.contains(&keyword) => {
                     self.record(pointer, keyword, value)
                 }
-                "const" => {
-                    // typify enforces a one-value enum, but not a const on a struct field.
-                    out.insert("enum".to_owned(), json!([value]));
-                }
+                "const" => match value {
+                    Value::Number(_) | Value::Bool(_) => {
+                        // typify makes a one-value enum of a number a newtype of `f64`
+                        // (written back as `1234.0`) whose own deserializer bypasses the
+                        // integer helpers, so a number or boolean constant is typed by its
+                        // value's JSON type and the value is left to the validator.
+                        if !object.contains_key("type") {
+                            out.insert("type".to_owned(), json!(json_type(value)));
+                        }
+                        self.record(pointer, keyword, value);
+                    }
+                    _ => {
+                        // typify enforces a one-value enum, but not a const on a struct
+                        // field.
+                        out.insert("enum".to_owned(), json!([value]));
+                    }
+                },
                 "minimum" if is_integer && value.as_f64() == Some(0.0) => {
                     // Keeps the type unsigned (u64): the types enforce non-negative integers.
                     out.insert(keyword.to_owned(), value.clone());
@@ -398,10 +421,13 @@ impl Projector<'_> {
                             property: name.clone(),
                         };
                         self.properties.insert(key, facts);
-                        projected.insert(
-                            name.clone(),
-                            self.schema(property, &format!("{at}/{name}"), None)?,
-                        );
+                        let property_pointer = format!("{at}/{name}");
+                        let projected_property = if inline_object(property) {
+                            self.hoist(property, &property_pointer, container, name)?
+                        } else {
+                            self.schema(property, &property_pointer, None)?
+                        };
+                        projected.insert(name.clone(), projected_property);
                     }
                     out.insert(keyword.to_owned(), Value::Object(projected));
                 }
@@ -412,6 +438,14 @@ impl Projector<'_> {
                     let branches = value
                         .as_array()
                         .ok_or_else(|| (at.clone(), format!("{keyword} is not an array")))?;
+                    if branches.iter().all(presence_only) {
+                        // Branches that only require properties (`{"required": ["detail"]}`
+                        // or `{"required": ["error"]}`) say which properties must be
+                        // there, not what they are: typify cannot express it, so the
+                        // properties stay optional and the rule is left to the validator.
+                        self.record(pointer, keyword, value);
+                        continue;
+                    }
                     let projected = if let Some(targets) = self.discriminated(branches) {
                         let outer = self.variant.take();
                         let projected = targets
@@ -451,6 +485,48 @@ impl Projector<'_> {
         Ok(Value::Object(out))
     }
 
+    /// Projects an object with properties written inline in the property `property` of
+    /// `container` as a definition of its own, and returns the reference to it that
+    /// takes its place. The definition is named by the object's `title`, or after its
+    /// container and property (`ErrorResponse` and `error` give `ErrorResponseError`, as
+    /// typify names an inline type), so the name is stable; a name that is already a
+    /// definition's is an error.
+    fn hoist(
+        &mut self,
+        schema: &Value,
+        pointer: &str,
+        container: &str,
+        property: &str,
+    ) -> Result<Value, Problem> {
+        let name = schema
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{container}{}", pascal_case(property)));
+        if self.definitions.contains_key(&name)
+            || self.hoisted.contains_key(&name)
+            || name == self.root_type_name
+        {
+            return Err((
+                pointer.to_owned(),
+                format!(
+                    "this inline object's type would be named {name}, which is already taken; give it a `title` or make it a named $defs entry"
+                ),
+            ));
+        }
+        let outer = self.variant.take();
+        let projected = self.schema(schema, pointer, Some(&name));
+        self.variant = outer;
+        let projected = projected?;
+        let mut reference = Map::new();
+        if let Some(description) = projected.get("description") {
+            reference.insert("description".to_owned(), description.clone());
+        }
+        reference.insert("$ref".to_owned(), json!(format!("#/$defs/{name}")));
+        self.hoisted.insert(name, projected);
+        Ok(Value::Object(reference))
+    }
+
     fn allows_null(&self, schema: &Value) -> bool {
         let Some(object) = schema.as_object() else {
             return schema == &Value::Bool(true);
@@ -480,6 +556,54 @@ impl Projector<'_> {
         .any(|keyword| object.contains_key(*keyword));
         type_allows || reference_allows || branch_allows || unconstrained
     }
+}
+
+/// The JSON Schema type name of a constant: `integer` for an integral number.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(number) if number.is_i64() || number.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Whether a property's schema is an object with properties of its own, written inline
+/// rather than as a reference.
+fn inline_object(schema: &Value) -> bool {
+    schema.get("properties").is_some() && schema.get("$ref").is_none()
+}
+
+/// Whether a union branch only requires properties (and annotates): it constrains which
+/// properties are present, not their shape.
+fn presence_only(branch: &Value) -> bool {
+    branch.as_object().is_some_and(|branch| {
+        branch.contains_key("required")
+            && branch.keys().all(|keyword| {
+                keyword == "required"
+                    || DROPPED_ANNOTATIONS.contains(&keyword.as_str())
+                    || keyword == "description"
+                    || keyword == "title"
+            })
+    })
+}
+
+/// `amazon-bedrock-invocationMetrics` as `AmazonBedrockInvocationMetrics`: each run of
+/// letters and digits with its first letter upper-cased.
+pub(crate) fn pascal_case(name: &str) -> String {
+    name.split(|character: char| !character.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut characters = part.chars();
+            characters
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// Every `oneOf`/`anyOf` in the schema, with its pointer.

@@ -32,14 +32,26 @@ pub(crate) struct SharedDefinitions {
     pub(crate) unenforced: Vec<Vec<Unenforced>>,
     /// The sources of the schemas that share at least one definition, in input order.
     pub(crate) sources: Vec<String>,
+    /// The definitions from outside the set that shared definitions refer to.
+    pub(crate) external: BTreeSet<String>,
 }
 
 /// Finds the definitions that several schemas share, and checks that each is written the
-/// same in every schema that has it.
-pub(crate) fn find(inputs: &[(&Value, &Options)]) -> Result<SharedDefinitions> {
+/// same in every schema that has it. The definitions `external[index]` names are taken
+/// from outside the set by that input, so they are neither shared nor generated.
+pub(crate) fn find(
+    inputs: &[(&Value, &Options)],
+    external: &[BTreeSet<String>],
+) -> Result<SharedDefinitions> {
     let mut copies: BTreeMap<&str, Vec<(usize, &Value)>> = BTreeMap::new();
     for (index, (schema, _)) in inputs.iter().enumerate() {
         for (name, definition) in definitions(schema) {
+            if external
+                .get(index)
+                .is_some_and(|names| names.contains(name))
+            {
+                continue;
+            }
             copies
                 .entry(name.as_str())
                 .or_default()
@@ -57,6 +69,7 @@ pub(crate) fn find(inputs: &[(&Value, &Options)]) -> Result<SharedDefinitions> {
         used_by: vec![BTreeSet::new(); inputs.len()],
         unenforced: vec![Vec::new(); inputs.len()],
         sources: Vec::new(),
+        external: BTreeSet::new(),
     };
     for name in &shared_names {
         let copies = &copies[name];
@@ -72,13 +85,25 @@ pub(crate) fn find(inputs: &[(&Value, &Options)]) -> Result<SharedDefinitions> {
                 });
             }
         }
-        // A shared definition may only refer to shared definitions: the shared module
-        // holds nothing else.
+        // A shared definition may only refer to shared definitions, or to definitions
+        // taken from outside the set: the shared module holds nothing else.
         let mut references = Vec::new();
         crate::projection::collect_references(first, &mut references);
+        let taken = |reference: &str| {
+            copies.iter().all(|(index, _)| {
+                external
+                    .get(*index)
+                    .is_some_and(|names| names.contains(reference))
+            })
+        };
+        for reference in &references {
+            if !shared_names.contains(reference.as_str()) && taken(reference) {
+                shared.external.insert(reference.clone());
+            }
+        }
         if let Some(missing) = references
             .iter()
-            .find(|reference| !shared_names.contains(reference.as_str()))
+            .find(|reference| !shared_names.contains(reference.as_str()) && !taken(reference))
         {
             return Err(Error::Unsupported {
                 schema: inputs[first_index].1.source.clone(),

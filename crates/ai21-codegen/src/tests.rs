@@ -45,13 +45,134 @@ fn unsupported_keywords_are_errors_with_their_pointer() {
 
 #[test]
 fn anonymous_objects_must_be_named_definitions() {
-    let schema = json!({"title": "Root", "type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}}}});
+    // An object in a list (or a union) has no name to give its type.
+    let schema = json!({"title": "Root", "type": "object", "properties": {"a": {"type": "array", "items": {"type": "object", "properties": {"b": {"type": "string"}}}}}});
     let error = generate(&schema, &options()).expect_err("inline object");
     assert!(
         error
             .to_string()
-            .contains("/properties/a: an object with properties must be a named $defs entry"),
+            .contains("/properties/a/items: an object with properties must be a named $defs entry"),
         "{error}"
+    );
+}
+
+#[test]
+fn an_inline_object_of_a_property_is_named_after_its_container_and_property() {
+    let schema = json!({
+        "title": "Root", "type": "object",
+        "properties": {
+            "amazon-bedrock-invocationMetrics": {
+                "description": "Metrics.", "type": "object",
+                "properties": {"inputTokenCount": {"type": "integer", "minimum": 0, "maximum": 9}}
+            },
+            "named": {"title": "Named", "type": "object", "properties": {"x": {"type": "string"}}}
+        }
+    });
+    let projection = project(&schema, "Root").expect("projects");
+    assert_eq!(
+        projection.schema["properties"]["amazon-bedrock-invocationMetrics"],
+        json!({"description": "Metrics.", "$ref": "#/$defs/RootAmazonBedrockInvocationMetrics"})
+    );
+    assert_eq!(
+        projection.schema["properties"]["named"],
+        json!({"$ref": "#/$defs/Named"})
+    );
+    // Pointers stay pointers into the schema as written.
+    assert_eq!(
+        projection.unenforced[0].pointer,
+        "/properties/amazon-bedrock-invocationMetrics/properties/inputTokenCount"
+    );
+    assert!(projection.properties.contains_key(&PropertyKey {
+        container: "RootAmazonBedrockInvocationMetrics".to_owned(),
+        variant: None,
+        property: "inputTokenCount".to_owned()
+    }));
+    let generated = generate(&schema, &options()).expect("generates");
+    assert!(
+        generated
+            .source
+            .contains("pub struct RootAmazonBedrockInvocationMetrics {"),
+        "{}",
+        generated.source
+    );
+    assert!(
+        generated
+            .source
+            .contains("deserialize_with = \"crate::presence::present_integer\""),
+        "{}",
+        generated.source
+    );
+
+    // A name that is taken is an error naming the property.
+    let taken = json!({"title": "Root", "type": "object",
+        "properties": {"a": {"type": "object", "properties": {"b": {"type": "string"}}}},
+        "$defs": {"RootA": {"type": "string"}}});
+    let error = generate(&taken, &options()).expect_err("RootA is taken");
+    assert_eq!(
+        error.to_string(),
+        "test.schema.json: /properties/a: this inline object's type would be named RootA, which is already taken; give it a `title` or make it a named $defs entry"
+    );
+}
+
+#[test]
+fn a_number_constant_is_typed_by_its_value_and_left_to_the_validator() {
+    // typify would make `{"const": 1234}` a newtype of f64, written back as 1234.0.
+    let schema = json!({"title": "Root", "type": "object", "required": ["id"],
+        "properties": {"id": {"const": 1234}, "flag": {"const": true}}});
+    let projection = project(&schema, "Root").expect("projects");
+    assert_eq!(
+        projection.schema["properties"]["id"],
+        json!({"type": "integer"})
+    );
+    assert_eq!(
+        projection.schema["properties"]["flag"],
+        json!({"type": "boolean"})
+    );
+    let recorded: Vec<_> = projection
+        .unenforced
+        .iter()
+        .map(|item| format!("{} {} {}", item.pointer, item.keyword, item.value))
+        .collect();
+    assert_eq!(
+        recorded,
+        ["/properties/flag const true", "/properties/id const 1234"]
+    );
+    let generated = generate(&schema, &options()).expect("generates");
+    assert!(
+        generated.source.contains(
+            "#[serde(deserialize_with = \"crate::presence::integer\")]\n    pub id: i64,"
+        ),
+        "{}",
+        generated.source
+    );
+}
+
+#[test]
+fn unions_that_only_require_properties_are_left_to_the_validator() {
+    let schema = json!({"title": "Root", "type": "object",
+        "anyOf": [{"required": ["detail"]}, {"required": ["error"], "$comment": "either"}],
+        "properties": {"detail": {"type": "string"}, "error": {"type": "string"}}});
+    let projection = project(&schema, "Root").expect("projects");
+    assert!(
+        projection.schema.get("anyOf").is_none(),
+        "{}",
+        projection.schema
+    );
+    assert_eq!(projection.unenforced.len(), 1);
+    assert_eq!(
+        (
+            projection.unenforced[0].pointer.as_str(),
+            projection.unenforced[0].keyword.as_str()
+        ),
+        ("", "anyOf")
+    );
+    let generated = generate(&schema, &options()).expect("generates");
+    assert!(
+        generated
+            .source
+            .contains("pub detail: ::std::option::Option<::std::string::String>"),
+        "{}",
+        generated.source
     );
 }
 

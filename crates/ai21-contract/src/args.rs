@@ -99,8 +99,8 @@ pub enum ExportTarget {
     /// An OpenAPI 3.1.0 document of both endpoints, built from the canonical schemas (the
     /// repository holds it as exports/ai21.openapi.json)
     Openapi(ExportOpenapiArgs),
-    /// The canonical JSON Schemas as standalone files, with catalog.json mapping each $id
-    /// to its file
+    /// The canonical JSON Schemas as standalone files, each partner platform's in bedrock/,
+    /// vertex/ and azure/, with catalog.json mapping each $id to its file
     Schemas(ExportSchemasArgs),
 }
 

@@ -7,7 +7,9 @@
 //! `items`, `minItems`, `maxItems`, `minimum`, `maximum`, `minLength`, `maxLength`,
 //! `pattern` (anchored sequences of character classes and literals with `{n}` or `{n,m}`
 //! counts, such as the J2 id's hex UUID pattern), `enum`, `const`, `oneOf` (whose
-//! branches must be told apart by type or by a `const` discriminator), `anyOf`, `$ref`
+//! branches must be told apart by type or by a `const` discriminator), `anyOf` (beside an
+//! object's own keywords only when its branches just require properties, as the partner
+//! error bodies' "`detail` or `error`" does), `$ref`
 //! into the same document and `contains`; `default`, `description`, `title`,
 //! `$comment`, `$schema`, `$id`, `$defs` and `x-ai21-content` are annotations. Any other keyword is an
 //! [`crate::Error::Unsupported`] naming its schema pointer: never
@@ -43,7 +45,7 @@
 
 use std::sync::Arc;
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::strategy::{BoxedStrategy, Union, ValueTree};
@@ -52,7 +54,7 @@ use serde_json::{Map, Value};
 
 use ai21_validate::walk::{accepted_types, join_key, ref_target, resolve, type_accepts};
 
-use crate::mutate::compile_with_defs;
+use crate::mutate::{compile_with_defs, presence_only};
 use crate::word::WORDS;
 use crate::{Error, Result};
 
@@ -75,7 +77,15 @@ pub fn proptest_config() -> Config {
 /// Values of `kind` valid against its schema and satisfying the API rules (see the
 /// module docs for what is adjusted).
 pub fn strategy(kind: PayloadKind) -> Result<BoxedStrategy<Value>> {
-    let raw = schema_strategy(kind.schema())?;
+    strategy_in(Dialect::Studio, kind)
+}
+
+/// Values of `kind` as `dialect` has it: valid against the kind's schema with the
+/// dialect's overlay applied ([`PayloadKind::schema_in`]), adjusted for the API rules as
+/// [`strategy`] adjusts them (each adjustment touches only what is there, so a Bedrock
+/// request without `model` stays without one).
+pub fn strategy_in(dialect: Dialect, kind: PayloadKind) -> Result<BoxedStrategy<Value>> {
+    let raw = schema_strategy(kind.schema_in(dialect))?;
     Ok((raw, any::<Index>())
         .prop_map(move |(mut value, choice)| {
             fixup::satisfy_rules(kind, &mut value, &choice);
@@ -239,6 +249,48 @@ impl Builder {
                 .filter(|options| !options.is_empty())
                 .ok_or_else(|| unsupported(pointer, "enum", "enum is not a non-empty list"))?;
             return Ok(select(options.clone()).boxed());
+        }
+        for keyword in ["oneOf", "anyOf"] {
+            let Some(branches) = map.get(keyword) else {
+                continue;
+            };
+            let branches = self.branches(branches, pointer, keyword)?;
+            let beside = map
+                .keys()
+                .find(|other| other.as_str() != keyword && KEYWORDS.contains(&other.as_str()));
+            let Some(beside) = beside else { continue };
+            if keyword == "anyOf" && branches.iter().all(presence_only) {
+                // An object whose branches say which of its properties must be there
+                // (`{"required": ["detail"]}` or `{"required": ["error"]}`): the object
+                // itself, with one branch's properties required too.
+                let strategies = branches
+                    .iter()
+                    .map(|branch| {
+                        let mut merged = map.clone();
+                        merged.remove(keyword);
+                        let mut required: Vec<Value> = map
+                            .get("required")
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default();
+                        for name in branch["required"].as_array().into_iter().flatten() {
+                            if !required.contains(name) {
+                                required.push(name.clone());
+                            }
+                        }
+                        merged.insert("required".to_owned(), Value::Array(required));
+                        self.build(&Value::Object(merged), pointer, depth + 1)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok(Union::new(strategies).boxed());
+            }
+            return Err(unsupported(
+                pointer,
+                beside,
+                format!(
+                    "a keyword beside {keyword} is supported only for an anyOf of branches that only require properties"
+                ),
+            ));
         }
         if let Some(branches) = map.get("oneOf") {
             let branches = self.branches(branches, pointer, "oneOf")?;

@@ -16,13 +16,17 @@
 //!   or a `pattern`: the keyword's rule at the value;
 //! - remove every item a `contains` asks for: `schema/contains`;
 //! - add an unknown field: `schema/additionalProperties` at a closed (request) object,
-//!   the warning `drift/unknown-field` at the new field of an open (response) object.
+//!   the warning `drift/unknown-field` at the new field of an open (response) object;
+//! - beside an object's properties, an `anyOf` whose branches only require properties
+//!   (a partner's error body: `detail` or `error`): drop every property they name,
+//!   `schema/required` at the object (the validator explains the union by the branch
+//!   it takes as meant).
 //!
 //! The validator may report more than the expected finding (an emptied user message can
 //! also leave no user message for `contains`); a mutation promises that its finding is
 //! among them.
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind};
 use ai21_validate::Severity;
 use ai21_validate::walk::{
     accepted_types, join_index, join_key, parent, resolve, segments, selected_branch, type_accepts,
@@ -102,14 +106,34 @@ impl Mutation {
     }
 }
 
+/// Whether a union branch only requires properties (and annotates): it says which
+/// properties must be there, not what they are.
+pub(crate) fn presence_only(branch: &Value) -> bool {
+    branch.as_object().is_some_and(|branch| {
+        branch.contains_key("required")
+            && branch.keys().all(|keyword| {
+                matches!(
+                    keyword.as_str(),
+                    "required" | "description" | "title" | "$comment"
+                )
+            })
+    })
+}
+
 /// The key an unknown-field mutation adds (close to no declared name, so no suggestion).
 pub const UNKNOWN_KEY: &str = "x_unexpected";
 
 /// Every single-edit breakage of `instance` (valid against the schema of `kind`), in
 /// document order.
 pub fn mutations(kind: PayloadKind, instance: &Value) -> Vec<Mutation> {
+    mutations_in(Dialect::Studio, kind, instance)
+}
+
+/// Every single-edit breakage of `instance` (valid against the schema of `kind` as
+/// `dialect` has it, [`PayloadKind::schema_in`]), in document order.
+pub fn mutations_in(dialect: Dialect, kind: PayloadKind, instance: &Value) -> Vec<Mutation> {
     let mut walker = Walker {
-        root: kind.schema(),
+        root: kind.schema_in(dialect),
         drift: matches!(
             kind,
             PayloadKind::J2CompleteResponse
@@ -163,6 +187,36 @@ impl Walker<'_> {
     fn visit(&mut self, schema: &Value, value: &Value, pointer: &str, in_union: bool) {
         let root = self.root;
         let schema = resolve(root, schema);
+        if let Some((keyword, branches)) = union_branches(schema)
+            && branches.iter().all(presence_only)
+            && let (Some(object), Value::Object(map)) = (schema.as_object(), value)
+        {
+            // Branches that only say which properties must be there, beside the object's
+            // own keywords: drop every property they name, then break the object as the
+            // rest of its schema allows.
+            let named: Vec<&str> = branches
+                .iter()
+                .flat_map(|branch| branch["required"].as_array().into_iter().flatten())
+                .filter_map(Value::as_str)
+                .collect();
+            let rest: Map<String, Value> = map
+                .iter()
+                .filter(|(key, _)| !named.contains(&key.as_str()))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            // The validator explains the failed union through the branch it takes as
+            // meant: a required field is missing.
+            let description = format!(
+                "drop from {} every field the {keyword} asks for one of ({})",
+                show(pointer),
+                named.join(", ")
+            );
+            self.replace(pointer, Value::Object(rest), "schema/required", description);
+            let mut without_union = object.clone();
+            without_union.remove(keyword);
+            self.visit(&Value::Object(without_union), value, pointer, in_union);
+            return;
+        }
         if let Some((keyword, branches)) = union_branches(schema) {
             let accepted: Option<Vec<&str>> =
                 branches.iter().try_fold(Vec::new(), |mut all, branch| {
@@ -201,8 +255,16 @@ impl Walker<'_> {
             self.replace(pointer, replacement, "schema/type", description);
         }
         if let Some(constant) = schema.get("const") {
+            // A value of the constant's own type, so the constant is what breaks (Bedrock's
+            // J2 id 1234 becomes 1235), not the type.
             let broken = match constant {
                 Value::String(text) => Value::from(format!("{text}-broken")),
+                Value::Number(number) => match (number.as_i64(), number.as_f64()) {
+                    (Some(whole), _) => Value::from(whole.wrapping_add(1)),
+                    (None, Some(float)) => Value::from(float + 1.0),
+                    (None, None) => Value::from("broken"),
+                },
+                Value::Bool(flag) => Value::Bool(!flag),
                 _ => Value::from("broken"),
             };
             let description = format!(

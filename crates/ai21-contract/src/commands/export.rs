@@ -22,6 +22,11 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
             fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
             for file in ai21_codegen::schema_files() {
                 let path = folder.join(&file.name);
+                // A partner dialect's schemas are in a folder of their own.
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent)
+                        .with_context(|| format!("creating {}", parent.display()))?;
+                }
                 fs::write(&path, &file.text)
                     .with_context(|| format!("writing {}", path.display()))?;
             }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind};
 
 use crate::readme;
 use crate::support::{ai21, assert_transcript, workspace_root};
@@ -40,6 +40,7 @@ fn export_openapi_writes_the_checked_in_document() {
 
 #[test]
 fn export_schemas_writes_the_canonical_files_and_a_catalog() {
+    // And the partner platforms' schemas, checked below.
     let folder = tempfile::tempdir().expect("a temporary folder");
     // The README's command, where it writes `ai21-schemas/`, and a folder whose parents
     // do not exist yet.
@@ -63,10 +64,35 @@ fn export_schemas_writes_the_canonical_files_and_a_catalog() {
         )
         .expect("JSON");
         let entries = catalog["schemas"].as_array().expect("entries");
-        assert_eq!(entries.len(), PayloadKind::ALL.len());
-        for (entry, kind) in entries.iter().zip(PayloadKind::ALL) {
+        let (canonical, partners) = entries.split_at(PayloadKind::ALL.len());
+        for (entry, kind) in canonical.iter().zip(PayloadKind::ALL) {
             assert_eq!(entry["$id"], kind.id());
             assert_eq!(entry["file"], kind.file_name());
+        }
+        // Each partner's schemas: the overlaid schema of every kind it serves, under an
+        // `$id` of its own, in a folder named after it.
+        let mut expected = Vec::new();
+        for dialect in [Dialect::Bedrock, Dialect::Vertex, Dialect::Azure] {
+            for kind in PayloadKind::ALL
+                .into_iter()
+                .filter(|kind| dialect.serves(*kind))
+            {
+                expected.push((dialect, kind));
+            }
+        }
+        assert_eq!(partners.len(), expected.len(), "{catalog:#}");
+        for (entry, (dialect, kind)) in partners.iter().zip(expected) {
+            let file = format!("{}/{}", dialect.name(), kind.file_name());
+            assert_eq!(entry["file"], file);
+            assert_eq!(entry["dialect"], dialect.name());
+            let written: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.join(&file)).expect("written"))
+                    .expect("JSON");
+            assert_eq!(written["$id"], entry["$id"], "{file}");
+            assert_ne!(written["$id"], kind.id(), "{file}: an $id of its own");
+            let mut without_id = written.clone();
+            without_id["$id"] = kind.id().into();
+            assert_eq!(&without_id, kind.schema_in(dialect), "{file}");
         }
     }
 }
@@ -121,7 +147,8 @@ fn help_of_the_export_and_generate_commands() {
 /// `ai21-models` by path where the README says git), plus serde with `derive` for the
 /// vendored module; its program as `src/bin/readme.rs`; the vendored module written by its
 /// `generate rust` command as `src/ai21.rs`, and once more with `pub(crate)` items and module
-/// docs. `src/main.rs` parses every documented example into its root type with each module.
+/// docs. `src/main.rs` parses every documented example into its root type with each module,
+/// and a few partner platforms' bodies with its dialect types.
 fn vendoring_crate(root: &Path) {
     let source = root.join("src");
     std::fs::create_dir_all(source.join("bin")).expect("creating the crate");
@@ -175,8 +202,38 @@ fn vendoring_crate(root: &Path) {
             count += 1;
         }
     }
+    // The partner platforms' bodies, with the vendored dialect types.
+    for (kind, text) in [
+        (
+            "bedrock::JambaChatRequest",
+            r#"{"messages": [{"role": "user", "content": "Hi"}]}"#,
+        ),
+        (
+            "bedrock::J2CompleteResponse",
+            r#"{"id": 1234, "prompt": {"text": "", "tokens": []}, "completions": []}"#,
+        ),
+        (
+            "bedrock::ErrorResponse",
+            r#"{"message": "The provided model identifier is invalid."}"#,
+        ),
+        (
+            "vertex::ErrorResponse",
+            r#"{"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}}"#,
+        ),
+        (
+            "azure::JambaChatStreamChunk",
+            r#"{"id": "c", "object": "chat.completion.chunk", "created": 1, "choices": [{"index": 0, "created": 1, "delta": {"content": "Hi"}}]}"#,
+        ),
+    ] {
+        for module in ["ai21", "ai21_crate"] {
+            main.push_str(&format!(
+                "    parse::<{module}::{kind}>(\"{module} {kind}\", r###\"{text}\"###);\n"
+            ));
+            count += 1;
+        }
+    }
     main.push_str("}\n");
-    assert!(count >= 16, "only {count} parses");
+    assert!(count >= 26, "only {count} parses");
     std::fs::write(source.join("main.rs"), main).expect("writing main.rs");
 }
 
@@ -216,5 +273,5 @@ fn the_readme_rust_lines_build_and_the_generated_module_reads_every_documented_e
         .lines()
         .filter(|line| line.ends_with(": ok"))
         .count();
-    assert!(parsed >= 16, "{printed}");
+    assert!(parsed >= 26, "{printed}");
 }

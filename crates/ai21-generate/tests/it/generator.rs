@@ -1,9 +1,9 @@
 //! The instance generator: every generated value is valid against its schema and breaks
 //! no API rule, for every payload kind; generation is deterministic per seed.
 
-use ai21_generate::instance::{generate, schema_strategy, strategy};
+use ai21_generate::instance::{generate, schema_strategy, strategy, strategy_in};
 use ai21_generate::proptest_config;
-use ai21_validate::PayloadKind;
+use ai21_validate::{Dialect, PayloadKind};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use serde_json::{Value, json};
@@ -18,9 +18,21 @@ pub(crate) fn generated(kind: PayloadKind) -> BoxedStrategy<Value> {
 /// Checks a generated value: valid against the schema on the raw `jsonschema` check, and
 /// no error finding from the validator (warnings are drift, such as a retired J2 model).
 fn check_generated(kind: PayloadKind, value: &Value) -> Result<(), TestCaseError> {
+    check_generated_in(Dialect::Studio, kind, value)
+}
+
+/// [`check_generated`] against the schema of `kind` as `dialect` has it.
+fn check_generated_in(
+    dialect: Dialect,
+    kind: PayloadKind,
+    value: &Value,
+) -> Result<(), TestCaseError> {
     let validator = validator();
-    prop_assert!(validator.is_schema_valid(kind, value), "{kind}: {value}");
-    let report = validator.validate(kind, value);
+    prop_assert!(
+        validator.is_schema_valid_in(dialect, kind, value),
+        "{dialect} {kind}: {value}"
+    );
+    let report = validator.validate_in(dialect, kind, value);
     prop_assert!(!report.has_errors(), "{kind}: {value}\n{report}");
     for warning in report.warnings() {
         prop_assert_eq!(
@@ -115,6 +127,65 @@ fn a_generated_request_with_several_choices_is_sampled() {
             .iter()
             .any(|request| request["stream"] == json!(true))
     );
+}
+
+#[test]
+fn generated_partner_payloads_are_valid_in_their_dialect() {
+    // The overlaid schemas are generated from as the canonical ones are: Bedrock's J2 id
+    // 1234, its chunks' metrics, the error bodies' "`detail` or `error`".
+    for dialect in [Dialect::Bedrock, Dialect::Vertex, Dialect::Azure] {
+        for kind in PayloadKind::ALL
+            .into_iter()
+            .filter(|kind| dialect.serves(*kind))
+        {
+            // A runner counts its cases across runs: one per kind.
+            let mut runner = proptest::test_runner::TestRunner::new(proptest_config());
+            let strategy = strategy_in(dialect, kind)
+                .unwrap_or_else(|error| panic!("{dialect} {kind}: {error}"));
+            runner
+                .run(&strategy, |value| check_generated_in(dialect, kind, &value))
+                .unwrap_or_else(|error| panic!("{dialect} {kind}: {error}"));
+        }
+    }
+}
+
+#[test]
+fn an_object_whose_anyof_only_requires_properties_has_one_of_them() {
+    let schema = json!({
+        "type": "object",
+        "anyOf": [{"required": ["detail"]}, {"required": ["error"]}],
+        "properties": {"detail": {"type": "string"}, "error": {"type": "integer"}}
+    });
+    let values = generate_from(&schema, 64);
+    // (An integer is now and then written as a float, `334.0`.)
+    assert!(
+        values
+            .iter()
+            .all(|value| value.get("detail").is_some_and(Value::is_string)
+                || value.get("error").is_some_and(Value::is_number)),
+        "{values:?}"
+    );
+    assert!(
+        values.iter().any(|value| value.get("detail").is_none()),
+        "{values:?}"
+    );
+    assert!(
+        values.iter().any(|value| value.get("error").is_none()),
+        "{values:?}"
+    );
+    // Any other keyword beside a union would be ignored: an error instead.
+    let schema = json!({"type": "object", "oneOf": [{"required": ["a"]}, {"required": ["b"]}]});
+    let error = schema_strategy(&schema).expect_err("a oneOf beside type");
+    assert!(error.to_string().starts_with("schema /type: "), "{error}");
+}
+
+/// `count` values of `schema`, from a fixed seed.
+fn generate_from(schema: &Value, count: usize) -> Vec<Value> {
+    let strategy = schema_strategy(schema).expect("supported");
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..count)
+        .map(|_| strategy.new_tree(&mut runner).expect("a value").current())
+        .collect()
 }
 
 #[test]

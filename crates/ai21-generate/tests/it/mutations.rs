@@ -1,9 +1,9 @@
 //! Mutations of generated values are reported by the validator with the expected rule at
 //! the expected pointer.
 
-use ai21_generate::mutate::{Mutation, mutations};
+use ai21_generate::mutate::{Mutation, mutations, mutations_in};
 use ai21_generate::proptest_config;
-use ai21_validate::{PayloadKind, Target};
+use ai21_validate::{Dialect, PayloadKind, Target};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Value, json};
@@ -19,8 +19,18 @@ fn check_mutation(
     value: &Value,
     mutation: &Mutation,
 ) -> Result<(), TestCaseError> {
+    check_mutation_in(Dialect::Studio, kind, value, mutation)
+}
+
+/// [`check_mutation`] against the schema of `kind` as `dialect` has it.
+fn check_mutation_in(
+    dialect: Dialect,
+    kind: PayloadKind,
+    value: &Value,
+    mutation: &Mutation,
+) -> Result<(), TestCaseError> {
     let mutated = mutation.apply(value);
-    let report = validator().validate(kind, &mutated);
+    let report = validator().validate_in(dialect, kind, &mutated);
     prop_assert!(
         report
             .findings
@@ -80,6 +90,87 @@ proptest! {
     #[test]
     fn mutated_error_responses_are_rejected(value in generated(PayloadKind::ErrorResponse), picks in prop::collection::vec(any::<Index>(), PER_VALUE)) {
         check_some(PayloadKind::ErrorResponse, &value, &picks)?;
+    }
+}
+
+/// An unknown field added anywhere in a Vertex or Azure error body (see the FIXME where
+/// it is used).
+fn drift_unseen_behind_presence_union(
+    dialect: Dialect,
+    kind: PayloadKind,
+    mutation: &Mutation,
+) -> bool {
+    matches!(dialect, Dialect::Vertex | Dialect::Azure)
+        && kind == PayloadKind::ErrorResponse
+        && mutation.rule == "drift/unknown-field"
+}
+
+#[test]
+fn every_mutation_of_partner_payloads_is_reported_in_their_dialect() {
+    let mut rules = std::collections::BTreeSet::new();
+    for dialect in [Dialect::Bedrock, Dialect::Vertex, Dialect::Azure] {
+        for kind in PayloadKind::ALL
+            .into_iter()
+            .filter(|kind| dialect.serves(*kind))
+        {
+            // A runner counts its cases across runs: one per kind.
+            let mut runner = proptest::test_runner::TestRunner::new(proptest_config());
+            let strategy = ai21_generate::instance::strategy_in(dialect, kind)
+                .unwrap_or_else(|error| panic!("{dialect} {kind}: {error}"));
+            let rules = std::cell::RefCell::new(&mut rules);
+            runner
+                .run(&strategy, |value| {
+                    let all = mutations_in(dialect, kind, &value);
+                    prop_assert!(!all.is_empty(), "{dialect} {kind}: no mutation of {value}");
+                    for mutation in &all {
+                        rules.borrow_mut().insert((dialect, kind, mutation.rule));
+                        if drift_unseen_behind_presence_union(dialect, kind, mutation) {
+                            // FIXME(ai21-validate): the drift plan reads an object whose
+                            // `anyOf` only requires properties through the branch, which
+                            // declares none, so no unknown field of the Vertex and Azure
+                            // error bodies, at any depth, is reported (nor found by
+                            // `unknown_fields_in`). Today's behaviour, asserted so that the
+                            // fix turns this red and the special case goes.
+                            let report =
+                                validator().validate_in(dialect, kind, &mutation.apply(&value));
+                            prop_assert!(report.findings.is_empty(), "{dialect} {kind}: {report}");
+                            continue;
+                        }
+                        check_mutation_in(dialect, kind, &value, mutation)?;
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|error| panic!("{dialect} {kind}: {error}"));
+        }
+    }
+    // What the overlays add is broken too: Bedrock's J2 id and Bedrock's required
+    // `message`, the Vertex and Azure error bodies' "`detail` or `error`".
+    for (dialect, kind, rule) in [
+        (
+            Dialect::Bedrock,
+            PayloadKind::J2CompleteResponse,
+            "schema/const",
+        ),
+        (
+            Dialect::Bedrock,
+            PayloadKind::ErrorResponse,
+            "schema/required",
+        ),
+        (
+            Dialect::Vertex,
+            PayloadKind::ErrorResponse,
+            "schema/required",
+        ),
+        (
+            Dialect::Azure,
+            PayloadKind::ErrorResponse,
+            "schema/required",
+        ),
+    ] {
+        assert!(
+            rules.contains(&(dialect, kind, rule)),
+            "{dialect} {kind}: no {rule}"
+        );
     }
 }
 
