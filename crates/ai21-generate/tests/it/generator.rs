@@ -35,6 +35,11 @@ fn check_generated_in(
     let report = validator.validate_in(dialect, kind, value);
     prop_assert!(!report.has_errors(), "{kind}: {value}\n{report}");
     for warning in report.warnings() {
+        // The generator writes AI21 Studio's model names; on a partner the registry knows
+        // them under other names (its tests cover which), so they warn as unknown there.
+        if dialect != Dialect::Studio && warning.rule == "drift/unknown-model" {
+            continue;
+        }
         prop_assert_eq!(
             warning.rule,
             "drift/retired-model",
