@@ -571,10 +571,11 @@ async fn handle(shared: &Shared, request: Request, route: Route) -> Response {
     if let Some(log) = &config.log
         && !report.findings.is_empty()
     {
-        let verdict = if rejected.is_empty() {
-            "answered"
-        } else {
-            "refused"
+        let verdict = match (rejected.is_empty(), dialect) {
+            (true, _) => "answered",
+            // Bedrock validates bodies itself, with its ValidationException.
+            (false, Dialect::Bedrock) => "refused with 400",
+            (false, _) => "refused with 422",
         };
         let entry = log_entry(
             shared.validator,
