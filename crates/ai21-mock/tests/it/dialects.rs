@@ -724,3 +724,43 @@ async fn a_partner_path_outside_the_routes_gets_the_partners_404() {
     assert_eq!(studio.status, 404);
     assert!(studio.json()["detail"].is_string());
 }
+
+#[tokio::test]
+async fn partner_routes_keep_the_lenient_and_strict_modes() {
+    let mut unknown = chat();
+    unknown["maxTokens"] = json!(9);
+    let path = "/model/ai21.jamba-1-5-mini-v1:0/invoke";
+    let lenient = send(&[("authorization", SIGV4)], path, &unknown).await;
+    assert_eq!(lenient.status, 200, "{}", lenient.body);
+    assert!(
+        lenient
+            .header(ai21_mock::server::FINDINGS_HEADER)
+            .is_some_and(|findings| findings.contains("schema/additionalProperties")),
+        "{:?}",
+        lenient.header(ai21_mock::server::FINDINGS_HEADER)
+    );
+    let strict = Config {
+        strict: true,
+        ..Config::default()
+    };
+    for (path, header, status) in [
+        (path.to_owned(), ("authorization", SIGV4), 400),
+        (
+            format!("{VERTEX}:rawPredict"),
+            ("authorization", GOOGLE),
+            422,
+        ),
+        ("/v1/chat/completions".to_owned(), ("api-key", "k"), 422),
+    ] {
+        let refused = send_headers(
+            strict.clone(),
+            "POST",
+            &path,
+            &[header],
+            unknown.to_string(),
+        )
+        .await;
+        assert_eq!(refused.status, status, "{path}: {}", refused.body);
+        assert!(refused.body.contains("maxTokens"), "{}", refused.body);
+    }
+}
