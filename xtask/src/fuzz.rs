@@ -557,6 +557,27 @@ pub(crate) fn seed_corpus(
             "not-json",
             "\u{1}POST /studio/v1/j2-mid/complete\nauthorization: Bearer k\ncontent-type: text/plain\n\n{\"prompt\":",
         ),
+        // The partner dialects' routes (ai21-mock's dialect module).
+        (
+            "bedrock-j2",
+            "\u{0}POST /model/ai21.j2-mid-v1/invoke\nauthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=00\n\n{\"prompt\":\"Hi\",\"maxTokens\":4}",
+        ),
+        (
+            "bedrock-stream",
+            "\u{1}POST /model/ai21.jamba-1-5-mini-v1%3A0/invoke-with-response-stream\nauthorization: Bearer k\n\n{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+        ),
+        (
+            "bedrock-other-provider",
+            "\u{0}POST /model/anthropic.claude-v2/invoke\nauthorization: Bearer k\n\n{}",
+        ),
+        (
+            "vertex-stream",
+            "\u{0}POST /v1/projects/p/locations/us-central1/publishers/ai21/models/jamba-1.5-mini@001:streamRawPredict\nauthorization: Bearer k\n\n{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}",
+        ),
+        (
+            "azure",
+            "\u{1}POST /models/chat/completions?api-version=2024-05-01-preview\napi-key: k\n\n{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":true}",
+        ),
     ] {
         add("mock", name.to_owned(), bytes.as_bytes().to_vec());
     }

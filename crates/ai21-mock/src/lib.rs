@@ -1,4 +1,5 @@
-//! A mock of AI21's HTTP API that answers like the real service.
+//! A mock of AI21's HTTP API that answers like the real service, on AI21 Studio's paths
+//! and on the partner clouds' (Amazon Bedrock, Google Vertex AI, Azure AI).
 //!
 //! [`server`] is the HTTP side (axum on tokio): routes, authentication, validation of
 //! every request, errors in the API's envelope, streaming and fault injection; its module
@@ -6,9 +7,11 @@
 //! the answers: deterministic for a given seed and request, valid
 //! against the canonical schemas, and honouring the request (result counts, token limits
 //! with the right finish reason, stop sequences, top-K alternatives, text ranges that
-//! tile the text, usage arithmetic, tool calls, streaming). [`eventstream`] frames
-//! streamed answers as Bedrock does, in AWS event-stream messages.
+//! tile the text, usage arithmetic, tool calls, streaming). [`dialect`] writes them as each
+//! partner does (its credentials, its additions to the bodies, its errors), and
+//! [`eventstream`] frames streamed answers as Bedrock does, in AWS event-stream messages.
 
+pub mod dialect;
 pub mod eventstream;
 pub mod server;
 pub mod synth;

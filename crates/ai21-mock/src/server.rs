@@ -6,6 +6,9 @@
 //! |---|---|
 //! | `POST /studio/v1/{model}/complete`, `POST /studio/v1/{model}/{custom}/complete` | a J2 completion |
 //! | `POST /studio/v1/chat/completions` | a Jamba chat completion, or a `text/event-stream` with `stream: true` |
+//! | Bedrock: `POST /model/{modelId}/invoke`, `POST /model/{modelId}/invoke-with-response-stream` (an AI21 model id, its `:` as written or `%3A`) | the J2 or Jamba answer the model id names, as Bedrock sends it; the stream in AWS event-stream frames |
+//! | Vertex: `POST /v1/projects/{project}/locations/{region}/publishers/ai21/models/{model}:rawPredict`, `:streamRawPredict` | a Jamba answer as Vertex sends it; the stream as `text/event-stream` |
+//! | Azure: `POST /v1/chat/completions`, `/chat/completions`, `/models/chat/completions` (any `api-version` query) | a Jamba answer as Azure sends it |
 //! | no or empty `Authorization: Bearer <key>` (the scheme in any case, RFC 9110), or a key outside the configured set | 401 |
 //! | a body that is not JSON | 400 |
 //! | a body larger than the limit | 413 |
@@ -17,10 +20,21 @@
 //! Every error body is the API's envelope `{"detail": ...}`; a client mistake never gets
 //! a 500 (only fault injection sends one).
 //!
+//! **Dialects.** The partner routes answer what Studio's would, checked against the
+//! dialect's schemas (`Validator::validate_request_on` along the route) and written as the
+//! partner writes it, with its own credentials and errors: [`crate::dialect`] has the
+//! table. The URL's model and, on Bedrock and Vertex, the path's choice of stream decide
+//! as the body's would on Studio. A J2 model id on Bedrock's stream path and another
+//! provider's model id are refused with Bedrock's 400 `ValidationException`.
+//!
 //! **Faults.** With [`Config::faults`], a share of the requests that would be answered get
-//! a [`Fault`] instead, on either endpoint: 429, 500 or 503 in the envelope, the normal
-//! answer late, or the normal answer cut off mid-way (a stream after half its events, a
-//! JSON body after half its declared `Content-Length`), the connection then closed.
+//! a [`Fault`] instead, on every route of every dialect: 429, 500 or 503 in the dialect's
+//! error shape (Bedrock's `ThrottlingException`, `InternalServerException`,
+//! `ServiceUnavailableException`; Google's `RESOURCE_EXHAUSTED`, `INTERNAL`,
+//! `UNAVAILABLE`; Azure's `{"error": ...}`), the normal answer late, or the normal answer
+//! cut off mid-way (a stream after half its events or event-stream messages, a JSON body
+//! after half its declared `Content-Length`), the connection then closed. Bedrock's
+//! in-stream exceptions are not injected: a cut stream stands for a broken one.
 //!
 //! **Lenient and strict.** The real server ignores request fields it does not know (clients
 //! that sent extra keys got normal answers), and warnings do not stop it. By default the
@@ -36,8 +50,8 @@
 //! **Recording.** With [`Config::record`], every exchange on an API path (a path one of
 //! the routes above names, whatever the method: answers and refusals alike) is handed to
 //! the caller as a [`RecordedExchange`] once its response has been sent: a streamed answer
-//! with every byte of its `text/event-stream`, a cut answer with what was sent before the
-//! cut. The library writes nothing itself; `ai21-contract serve --record` writes the
+//! with every byte of its `text/event-stream` (or Bedrock's event stream), a cut answer with
+//! what was sent before the cut, with the dialect of its route. The library writes nothing itself; `ai21-contract serve --record` writes the
 //! exchanges as a JSONL capture.
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -49,10 +63,13 @@ use ai21_capture::redact::{self, KeyWords};
 use ai21_generate::Random;
 use ai21_models::j2_complete_request::J2CompleteRequest;
 use ai21_models::jamba_chat_request::JambaChatRequest;
-use ai21_validate::{Endpoint, Finding, Report, Target, Validator, walk};
+use ai21_validate::{
+    Dialect, Endpoint, Finding, Recognition, Report, Route, Target, Validator, walk,
+};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
+use axum::http::Uri;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -60,7 +77,8 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::synth;
+use crate::dialect::{self, Failure};
+use crate::{eventstream, synth};
 
 /// The header that reports the findings of an answered request.
 pub const FINDINGS_HEADER: &str = "x-ai21-contract-findings";
@@ -73,7 +91,8 @@ pub const UNAUTHORIZED_DETAIL: &str = "Forbidden: Bad or missing API token.";
 pub struct Config {
     /// Seed of every answer: the same seed and request give the same answer.
     pub seed: u64,
-    /// The API keys accepted; `None` accepts any non-empty key.
+    /// The API keys accepted; `None` accepts any non-empty key. On Bedrock a SigV4
+    /// credential's access key id stands for the key, on Azure the `api-key` header's value.
     pub keys: Option<BTreeSet<String>>,
     /// Refuse every error finding with 422, unknown request fields included; when `false`
     /// (lenient), only the errors the real server would not ignore. Warnings never refuse.
@@ -93,10 +112,13 @@ pub struct Config {
 /// One exchange the mock handled on an API path, as [`Config::record`] receives it.
 ///
 /// Header values that carry credentials (`Authorization`, `Proxy-Authorization`,
-/// `api-key`, `x-api-key`, `Cookie`) are replaced by `[redacted]`, so the API key a client
+/// `api-key`, `x-api-key`, `X-Amz-Security-Token`, `Cookie`) are replaced by `[redacted]`, so the API key a client
 /// sent never leaves the mock; a writer should still redact what it writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedExchange {
+    /// The dialect of the route the request was sent to ([`Dialect::Studio`] for Studio's
+    /// paths).
+    pub dialect: Dialect,
     /// The request method, such as `POST`.
     pub method: String,
     /// The request path with its query string, if any (`/studio/v1/chat/completions`).
@@ -109,8 +131,8 @@ pub struct RecordedExchange {
     pub status: u16,
     /// The response headers, in the order sent.
     pub response_headers: Vec<(String, String)>,
-    /// The response body as sent: the whole `text/event-stream` text of a streamed answer,
-    /// or the part sent before a cut.
+    /// The response body as sent: the whole `text/event-stream` text (or Bedrock's binary
+    /// event stream) of a streamed answer, or the part sent before a cut.
     pub response_body: Bytes,
 }
 
@@ -196,7 +218,23 @@ impl Fault {
 struct Shared {
     config: Config,
     validator: &'static Validator,
+    /// Answers decided so far: the number each one's fault is drawn with.
     requests: AtomicU64,
+    /// Refusals so far: the number each one's Bedrock request id is drawn with.
+    refusals: AtomicU64,
+}
+
+impl Shared {
+    /// The answer to a failure in `dialect`.
+    fn fail(&self, dialect: Dialect, failure: &Failure) -> Response {
+        let number = self.refusals.fetch_add(1, Ordering::Relaxed);
+        let request_id = Random::from_parts(
+            self.config.seed,
+            &[b"x-amzn-requestid", &number.to_le_bytes()],
+        )
+        .j2_id();
+        dialect::failure_response(dialect, failure, &request_id)
+    }
 }
 
 /// The mock's routes, ready to serve.
@@ -205,6 +243,7 @@ pub fn router(config: Config) -> Router {
         config,
         validator: Validator::shared(),
         requests: AtomicU64::new(0),
+        refusals: AtomicU64::new(0),
     });
     let routes = Router::new()
         .route("/studio/v1/chat/completions", post(chat))
@@ -213,10 +252,27 @@ pub fn router(config: Config) -> Router {
             "/studio/v1/{model}/{custom}/complete",
             post(complete_custom),
         )
-        .method_not_allowed_fallback(|| async {
-            error(StatusCode::METHOD_NOT_ALLOWED, json!("Method Not Allowed"))
+        .route("/model/{model}/invoke", post(bedrock))
+        .route("/model/{model}/invoke-with-response-stream", post(bedrock))
+        .route(
+            "/v1/projects/{project}/locations/{location}/publishers/{publisher}/models/{model}",
+            post(vertex),
+        )
+        .route(
+            "/v1beta1/projects/{project}/locations/{location}/publishers/{publisher}/models/{model}",
+            post(vertex),
+        )
+        .route("/v1/chat/completions", post(azure))
+        .route("/chat/completions", post(azure))
+        .route("/models/chat/completions", post(azure))
+        .method_not_allowed_fallback(
+            |State(shared): State<Arc<Shared>>, uri: Uri| async move {
+                shared.fail(dialect_of_path(uri.path()), &Failure::MethodNotAllowed)
+            },
+        )
+        .fallback(|State(shared): State<Arc<Shared>>, uri: Uri| async move {
+            shared.fail(dialect_of_path(uri.path()), &Failure::NotFound)
         })
-        .fallback(|| async { error(StatusCode::NOT_FOUND, json!("Not Found")) })
         .with_state(Arc::clone(&shared));
     if shared.config.record.is_some() {
         routes.layer(middleware::from_fn_with_state(shared, record))
@@ -278,17 +334,75 @@ impl RunningMock {
     }
 }
 
-fn error(status: StatusCode, detail: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        json!({ "detail": detail }).to_string(),
-    )
-        .into_response()
+/// The dialect whose shape a path has, for the answers of paths no route serves: a
+/// partner's path gets the partner's 404 and 405.
+fn dialect_of_path(path: &str) -> Dialect {
+    match Route::recognise("", path, None) {
+        Recognition::Route(route) => route.dialect,
+        Recognition::Outside { dialect, .. } => dialect,
+        Recognition::Unknown => match Route::recognise("", path, Some(Dialect::Azure)) {
+            Recognition::Route(route) if route.dialect == Dialect::Azure => Dialect::Azure,
+            _ => Dialect::Studio,
+        },
+    }
+}
+
+/// The route of an API path as the mock serves it, with its dialect: Studio's paths,
+/// Bedrock's and Vertex's (told by their shape) and Azure's OpenAI-style paths (which only
+/// the mock's own routes make Azure's); `None` for any other path.
+fn route_of_path(path: &str) -> Option<Route> {
+    if let Ok(endpoint) = Endpoint::from_path(path) {
+        return Some(Route::studio(endpoint));
+    }
+    match Route::recognise("", path, None) {
+        Recognition::Route(route) => Some(route),
+        Recognition::Outside { .. } => None,
+        Recognition::Unknown => match Route::recognise("", path, Some(Dialect::Azure)) {
+            Recognition::Route(route) if route.dialect == Dialect::Azure => Some(route),
+            _ => None,
+        },
+    }
 }
 
 async fn chat(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    handle(&shared, request, Endpoint::JambaChat).await
+    handle(&shared, request, Route::studio(Endpoint::JambaChat)).await
+}
+
+async fn bedrock(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    partner(&shared, request, Dialect::Bedrock).await
+}
+
+async fn vertex(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    partner(&shared, request, Dialect::Vertex).await
+}
+
+async fn azure(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    partner(&shared, request, Dialect::Azure).await
+}
+
+/// A request on a partner's route: its route told from the path, as a checker of captures
+/// tells it; a path outside AI21's contract (another provider's model id on Bedrock,
+/// another publisher or method on Vertex) is refused, once the caller is authenticated.
+async fn partner(shared: &Shared, request: Request, dialect: Dialect) -> Response {
+    match Route::recognise("", request.uri().path(), Some(dialect)) {
+        Recognition::Route(route) if route.dialect == dialect => {
+            handle(shared, request, route).await
+        }
+        recognition => {
+            if let Err(failure) = authorize(dialect, request.headers(), shared.config.keys.as_ref())
+            {
+                return shared.fail(dialect, &failure);
+            }
+            let failure = match recognition {
+                Recognition::Outside { .. } if dialect == Dialect::Bedrock => {
+                    Failure::NotServed("The provided model identifier is invalid.".to_owned())
+                }
+                Recognition::Outside { reason, .. } => Failure::NotServed(reason),
+                _ => Failure::NotFound,
+            };
+            shared.fail(dialect, &failure)
+        }
+    }
 }
 
 async fn complete(
@@ -300,7 +414,7 @@ async fn complete(
         model,
         custom_model: None,
     };
-    handle(&shared, request, endpoint).await
+    handle(&shared, request, Route::studio(endpoint)).await
 }
 
 async fn complete_custom(
@@ -312,35 +426,22 @@ async fn complete_custom(
         model,
         custom_model: Some(custom),
     };
-    handle(&shared, request, endpoint).await
+    handle(&shared, request, Route::studio(endpoint)).await
 }
 
-/// Whether the request carries an accepted `Authorization: Bearer <key>`.
-fn authorized(headers: &HeaderMap, keys: Option<&BTreeSet<String>>) -> bool {
-    let Some(key) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(bearer_token)
-    else {
-        return false;
-    };
-    keys.is_none_or(|keys| keys.contains(key))
-}
-
-/// The token of an `Authorization` value with the Bearer scheme, if it has one.
-///
-/// RFC 9110 (section 11.1): the scheme is case-insensitive (`bearer`, `BEARER`), and the
-/// credentials follow after one or more spaces (`1*SP`); tabs are accepted too, and
-/// whitespace around the value is not part of it. The token itself is one run of
-/// non-whitespace characters: `Bearer a b` has no valid token.
-fn bearer_token(value: &str) -> Option<&str> {
-    let value = value.trim_matches([' ', '\t']);
-    let (scheme, rest) = value.split_once([' ', '\t'])?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
+/// Whether the request carries a credential `dialect` takes ([`dialect::credential`]),
+/// with a key among `keys` when they are set; the failure otherwise.
+fn authorize(
+    dialect: Dialect,
+    headers: &HeaderMap,
+    keys: Option<&BTreeSet<String>>,
+) -> Result<(), Failure> {
+    match dialect::credential(dialect, headers) {
+        Some(key) if keys.is_none_or(|keys| keys.contains(key)) => Ok(()),
+        _ => Err(Failure::Unauthorized {
+            present: dialect::has_credential_header(dialect, headers),
+        }),
     }
-    let token = rest.trim_start_matches([' ', '\t']);
-    (!token.is_empty() && !token.contains([' ', '\t'])).then_some(token)
 }
 
 /// A finding as a FastAPI-style validation problem: `loc` is `body` and the pointer's
@@ -367,7 +468,7 @@ fn problem(finding: &Finding) -> Value {
 /// words, and the whole entry through [`redact::text`].
 fn log_entry(
     validator: &Validator,
-    endpoint: &Endpoint,
+    route: &Route,
     body: &Value,
     report: &Report,
     path: &str,
@@ -379,7 +480,7 @@ fn log_entry(
     let report = if redacted == *body {
         report
     } else {
-        redacted_report = validator.validate_request(endpoint, &redacted);
+        redacted_report = validator.validate_request_on(route, &redacted);
         &redacted_report
     };
     let mut keys = KeyWords::default();
@@ -430,29 +531,38 @@ fn findings_header(findings: &[&Finding]) -> Option<HeaderValue> {
     HeaderValue::from_str(&text).ok()
 }
 
-async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Response {
+/// Answers a request on `route`: authentication in its dialect, the body checked against
+/// the dialect's schemas along the route, the answer synthesised from the typed request
+/// and written as the dialect sends it.
+async fn handle(shared: &Shared, request: Request, route: Route) -> Response {
     let config = &shared.config;
+    let dialect = route.dialect;
     let (parts, body) = request.into_parts();
-    if !authorized(&parts.headers, config.keys.as_ref()) {
-        return error(StatusCode::UNAUTHORIZED, json!(UNAUTHORIZED_DETAIL));
+    if let Err(failure) = authorize(dialect, &parts.headers, config.keys.as_ref()) {
+        return shared.fail(dialect, &failure);
     }
     let bytes = match axum::body::to_bytes(body, config.body_limit).await {
         Ok(bytes) => bytes,
-        Err(_) => return too_large(config.body_limit),
+        Err(_) => return shared.fail(dialect, &Failure::TooLarge(config.body_limit)),
     };
+    // J2 on Bedrock has no stream, whatever the body says.
+    if route.stream == Some(true) && route.endpoint != Endpoint::JambaChat {
+        return shared.fail(
+            dialect,
+            &Failure::NotServed("The model is unsupported for streaming.".to_owned()),
+        );
+    }
     let body: Value = match serde_json::from_slice(&bytes) {
         Ok(body) => body,
         Err(parse_error) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                json!(format!("malformed JSON body: {parse_error}")),
-            );
+            return shared.fail(dialect, &Failure::MalformedJson(parse_error.to_string()));
         }
     };
-    let (kind, _) = endpoint.kinds();
-    // The body, and for J2 the model the path names (reported once when the body names it
+    let (kind, _) = route.endpoint.kinds();
+    // The body against the dialect's schema, and the model the URL names (a J2 path's,
+    // Bedrock's model id, Vertex's versioned name; reported once when the body names it
     // too, as the v2 Python SDK's bodies do).
-    let report = shared.validator.validate_request(&endpoint, &body);
+    let report = shared.validator.validate_request_on(&route, &body);
     let rejected: Vec<&Finding> = report
         .findings
         .iter()
@@ -461,14 +571,15 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     if let Some(log) = &config.log
         && !report.findings.is_empty()
     {
-        let verdict = if rejected.is_empty() {
-            "answered"
-        } else {
-            "refused with 422"
+        let verdict = match (rejected.is_empty(), dialect) {
+            (true, _) => "answered",
+            // Bedrock validates bodies itself, with its ValidationException.
+            (false, Dialect::Bedrock) => "refused with 400",
+            (false, _) => "refused with 422",
         };
         let entry = log_entry(
             shared.validator,
-            &endpoint,
+            &route,
             &body,
             &report,
             parts.uri.path(),
@@ -478,30 +589,40 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
         let _ = log.send(entry);
     }
     if !rejected.is_empty() {
-        let problems: Vec<Value> = rejected.iter().map(|finding| problem(finding)).collect();
-        return error(StatusCode::UNPROCESSABLE_ENTITY, Value::Array(problems));
+        let failure = Failure::Refused {
+            problems: rejected.iter().map(|finding| problem(finding)).collect(),
+            findings: rejected.into_iter().cloned().collect(),
+        };
+        return shared.fail(dialect, &failure);
     }
     let reported: Vec<&Finding> = report.findings.iter().collect();
     let findings = findings_header(&reported);
 
-    // The answer is built from the typed request, without the fields the server ignores.
+    // The answer is built from the typed request, without the fields the server ignores,
+    // with what the dialect's URL says (the model, whether to stream) filled in.
+    let body_model = body.get("model").and_then(Value::as_str).map(str::to_owned);
     let mut cleaned = body;
-    shared.validator.remove_unknown_fields(kind, &mut cleaned);
-    let schema = kind.schema();
+    shared
+        .validator
+        .remove_unknown_fields_in(dialect, kind, &mut cleaned);
+    let schema = kind.schema_in(dialect);
     saturate_integers(schema, schema, &mut cleaned);
-    let typed = match endpoint {
+    dialect::complete_request(&route, &mut cleaned);
+    let typed = match route.endpoint {
         Endpoint::J2Complete { .. } => serde_json::from_value(cleaned).map(Typed::J2),
         Endpoint::JambaChat => serde_json::from_value(cleaned).map(Typed::Chat),
     };
     let typed = match typed {
         Ok(typed) => typed,
-        Err(parse_error) => return typed_parse_failure(&parse_error),
+        Err(parse_error) => {
+            return shared.fail(dialect, &Failure::TypedParse(parse_error.to_string()));
+        }
     };
     // A request whose answer would be too large is refused before any work is done.
     if let Typed::J2(request) = &typed {
         let work = synth::J2Work::of(request);
         if !work.within_limit() {
-            return work_limit(request, &work);
+            return shared.fail(dialect, &work_limit(request, &work));
         }
     }
 
@@ -509,7 +630,7 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     let fault = pick_fault(&config.faults, config.seed, number);
     if let Some(fault @ (Fault::TooManyRequests | Fault::ServerError | Fault::Unavailable)) = fault
     {
-        return fault_response(fault);
+        return shared.fail(dialect, &Failure::Fault(fault));
     }
     if fault == Some(Fault::Slow) {
         tokio::time::sleep(config.faults.slow_delay).await;
@@ -517,16 +638,26 @@ async fn handle(shared: &Shared, request: Request, endpoint: Endpoint) -> Respon
     let cut = fault == Some(Fault::Cut);
     let mut response = match typed {
         Typed::J2(request) => {
-            let answer = synth::j2_complete(&request, config.seed);
-            json_response(&answer, answer_id(&answer.id), cut)
+            let mut answer = synth::j2_complete(&request, config.seed);
+            let request_id = answer_id(&answer.id);
+            if dialect == Dialect::Bedrock {
+                // Bedrock's J2 answers all carry this id.
+                answer.id = ai21_models::j2_complete_response::CompletionId::Integer(1234);
+            }
+            json_response(dialect, &answer, &request_id, cut)
         }
         Typed::Chat(request) if request.stream == Some(Some(true)) => {
-            stream_response(&request, config.seed, cut)
+            if dialect == Dialect::Bedrock {
+                bedrock_stream_response(&request, config.seed, cut)
+            } else {
+                stream_response(dialect, &request, config.seed, cut)
+            }
         }
         Typed::Chat(request) => {
             let answer = synth::jamba_chat(&request, config.seed);
-            let id = answer.id.clone();
-            json_response(&answer, id, cut)
+            let shaped = dialect::chat_answer(&route, body_model.as_deref(), &answer);
+            let request_id = dialect::chat_request_id(dialect, &answer.id);
+            json_response(dialect, &shaped, &request_id, cut)
         }
     };
     if let Some(findings) = findings {
@@ -541,10 +672,11 @@ enum Typed {
     Chat(JambaChatRequest),
 }
 
-/// The 422 of a J2 request whose answer would exceed [`synth::MAX_ANSWER_ENTRIES`]: one
-/// problem for each field that makes it large (the prompt, and those of `numResults`,
-/// `maxTokens` and `topKReturn` the request gives), each with the whole reckoning.
-fn work_limit(request: &J2CompleteRequest, work: &synth::J2Work) -> Response {
+/// The refusal of a J2 request whose answer would exceed [`synth::MAX_ANSWER_ENTRIES`]:
+/// one problem for each field that makes it large (the prompt, and those of
+/// `numResults`, `maxTokens` and `topKReturn` the request gives), each with the whole
+/// reckoning.
+fn work_limit(request: &J2CompleteRequest, work: &synth::J2Work) -> Failure {
     let message = work.explain();
     let problems: Vec<Value> = [
         ("prompt", true),
@@ -556,7 +688,7 @@ fn work_limit(request: &J2CompleteRequest, work: &synth::J2Work) -> Response {
     .filter(|(_, given)| *given)
     .map(|(field, _)| json!({"loc": ["body", field], "msg": message, "type": WORK_LIMIT_TYPE}))
     .collect();
-    error(StatusCode::UNPROCESSABLE_ENTITY, Value::Array(problems))
+    Failure::WorkLimit { problems, message }
 }
 
 /// The `type` of the problems of a request refused for the size of its answer.
@@ -608,25 +740,6 @@ fn saturate_integers(root: &Value, schema: &Value, value: &mut Value) {
 /// 2^64, the first integer a `u64` cannot hold (exact in an `f64`).
 const U64_END: f64 = 18_446_744_073_709_551_616.0;
 
-/// The 413 of a body over the limit.
-fn too_large(body_limit: usize) -> Response {
-    error(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        json!(format!(
-            "request body is larger than the limit of {body_limit} bytes"
-        )),
-    )
-}
-
-/// A request the schema accepts but the typed model does not: a disagreement between the
-/// two, which the differential test rules out; answered with 422 rather than a 500.
-fn typed_parse_failure(parse_error: &serde_json::Error) -> Response {
-    error(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        json!([{"loc": ["body"], "msg": format!("the typed model rejects the request: {parse_error}"), "type": "model"}]),
-    )
-}
-
 fn answer_id(id: &ai21_models::j2_complete_response::CompletionId) -> String {
     match id {
         ai21_models::j2_complete_response::CompletionId::String(id) => id.clone(),
@@ -634,9 +747,15 @@ fn answer_id(id: &ai21_models::j2_complete_response::CompletionId) -> String {
     }
 }
 
-/// A JSON answer; with `cut`, the connection breaks after half its body (see
+/// A JSON answer with the dialect's request-id header (`x-amzn-requestid` on Bedrock,
+/// `request-id` elsewhere); with `cut`, the connection breaks after half its body (see
 /// [`cut_body`]).
-fn json_response<T: serde::Serialize>(answer: &T, request_id: String, cut: bool) -> Response {
+fn json_response<T: serde::Serialize>(
+    dialect: Dialect,
+    answer: &T,
+    request_id: &str,
+    cut: bool,
+) -> Response {
     let body = serde_json::to_string(answer).unwrap_or_else(|_| "{}".to_owned());
     let mut response = if cut {
         let length = body.len();
@@ -657,51 +776,101 @@ fn json_response<T: serde::Serialize>(answer: &T, request_id: String, cut: bool)
         )
             .into_response()
     };
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("request-id", value);
-    }
+    insert_request_id(dialect, &mut response, request_id);
     response
 }
 
-fn stream_response(request: &JambaChatRequest, seed: u64, cut: bool) -> Response {
+/// The request id header of an answer in `dialect`.
+fn insert_request_id(dialect: Dialect, response: &mut Response, request_id: &str) {
+    let name = if dialect == Dialect::Bedrock {
+        "x-amzn-requestid"
+    } else {
+        "request-id"
+    };
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+/// A streamed Jamba answer as `text/event-stream` (Studio, Vertex and Azure), each chunk
+/// as `dialect` writes it, then `data: [DONE]`.
+fn stream_response(dialect: Dialect, request: &JambaChatRequest, seed: u64, cut: bool) -> Response {
     let chunks = synth::jamba_chat_stream(request, seed);
     let request_id = chunks
         .first()
         .map(|chunk| chunk.id.clone())
         .unwrap_or_default();
-    let mut events: Vec<Result<Bytes, std::io::Error>> = chunks
+    let mut events: Vec<Bytes> = chunks
         .iter()
         .map(|chunk| {
-            Ok(Bytes::from(format!(
+            Bytes::from(format!(
                 "data: {}\n\n",
-                serde_json::to_string(chunk).unwrap_or_default()
-            )))
+                dialect::stream_chunk(dialect, chunk)
+            ))
         })
         .collect();
-    events.push(Ok(Bytes::from_static(b"data: [DONE]\n\n")));
-    let body = if cut {
-        // Half the events reach the client, then the connection breaks. Each event is its
-        // own write (the task pauses between them, as a real token stream does), so the
-        // headers and those events are on the wire before the failure.
-        events.truncate(events.len() / 2);
-        let paced =
-            futures_util::StreamExt::then(futures_util::stream::iter(events), |event| async move {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-                event
-            });
-        Body::from_stream(futures_util::StreamExt::chain(paced, connection_failure()))
-    } else {
-        Body::from_stream(futures_util::stream::iter(events))
-    };
-    let mut response = Response::new(body);
+    events.push(Bytes::from_static(b"data: [DONE]\n\n"));
+    let mut response = Response::new(stream_body(events, cut));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/event-stream"),
     );
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("request-id", value);
-    }
+    insert_request_id(dialect, &mut response, &request_id);
     response
+}
+
+/// A streamed Jamba answer as Bedrock sends it: one AWS event-stream `chunk` message per
+/// chunk (Bedrock's shape, base64 in `{"bytes": ...}`), then one carrying only the
+/// invocation metrics; `application/vnd.amazon.eventstream`. Each message is a piece of
+/// the body of its own, so an HTTP/1.1 client reads it as a chunk of its own: the
+/// official SDK's decoder takes one message from each piece it reads.
+fn bedrock_stream_response(request: &JambaChatRequest, seed: u64, cut: bool) -> Response {
+    let chunks = synth::jamba_chat_stream(request, seed);
+    let request_id = chunks
+        .first()
+        .map(|chunk| dialect::chat_request_id(Dialect::Bedrock, &chunk.id))
+        .unwrap_or_default();
+    let mut messages: Vec<Bytes> = chunks
+        .iter()
+        .map(|chunk| {
+            let json = dialect::stream_chunk(Dialect::Bedrock, chunk).to_string();
+            Bytes::from(eventstream::encode_chunk(json.as_bytes()))
+        })
+        .collect();
+    let metrics = dialect::bedrock_metrics(&chunks).to_string();
+    messages.push(Bytes::from(eventstream::encode_chunk(metrics.as_bytes())));
+    let mut response = Response::new(stream_body(messages, cut));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(eventstream::CONTENT_TYPE),
+    );
+    headers.insert(
+        "x-amzn-bedrock-content-type",
+        HeaderValue::from_static("application/json"),
+    );
+    insert_request_id(Dialect::Bedrock, &mut response, &request_id);
+    response
+}
+
+/// A streamed body, one piece per event; with `cut`, half the events reach the client,
+/// then the connection breaks. Each event of a cut stream is its own write (the task
+/// pauses between them, as a real token stream does), so the headers and those events
+/// are on the wire before the failure.
+fn stream_body(mut events: Vec<Bytes>, cut: bool) -> Body {
+    if cut {
+        events.truncate(events.len() / 2);
+        let paced =
+            futures_util::StreamExt::then(futures_util::stream::iter(events), |event| async move {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                Ok::<_, std::io::Error>(event)
+            });
+        Body::from_stream(futures_util::StreamExt::chain(paced, connection_failure()))
+    } else {
+        Body::from_stream(futures_util::stream::iter(
+            events.into_iter().map(Ok::<_, std::io::Error>),
+        ))
+    }
 }
 
 /// A body that sends the first half of `whole`, then breaks the connection: with the
@@ -725,6 +894,7 @@ fn connection_failure() -> impl futures_util::Stream<Item = Result<Bytes, std::i
     })
 }
 
+/// The fault of the answer numbered `number`, if it gets one.
 fn pick_fault(faults: &Faults, seed: u64, number: u64) -> Option<Fault> {
     if faults.rate <= 0.0 || faults.kinds.is_empty() {
         return None;
@@ -736,38 +906,15 @@ fn pick_fault(faults: &Faults, seed: u64, number: u64) -> Option<Fault> {
     faults.kinds.get(random.index(faults.kinds.len())).copied()
 }
 
-fn fault_response(fault: Fault) -> Response {
-    match fault {
-        Fault::TooManyRequests => {
-            let mut response = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                json!("Too many requests (fault injection)"),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            response
-        }
-        Fault::ServerError => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            json!("Internal server error (fault injection)"),
-        ),
-        Fault::Unavailable | Fault::Slow | Fault::Cut => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            json!("Service unavailable (fault injection)"),
-        ),
-    }
-}
-
 /// The recording middleware: hands every exchange on an API path to [`Config::record`]
 /// once its response body has been sent (or given up: a cut stream, a client gone).
 async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let Some(sender) = shared.config.record.clone() else {
         return next.run(request).await;
     };
-    if Endpoint::from_path(request.uri().path()).is_err() {
+    let Some(route) = route_of_path(request.uri().path()) else {
         return next.run(request).await;
-    }
+    };
     let (parts, body) = request.into_parts();
     let method = parts.method.to_string();
     let path_and_query = parts
@@ -781,11 +928,15 @@ async fn record(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             let request = Request::from_parts(parts, Body::from(bytes.clone()));
             (bytes, next.run(request).await)
         }
-        Err(_) => (Bytes::new(), too_large(shared.config.body_limit)),
+        Err(_) => (
+            Bytes::new(),
+            shared.fail(route.dialect, &Failure::TooLarge(shared.config.body_limit)),
+        ),
     };
     let (parts, body) = response.into_parts();
     let mut recording = Recording {
         exchange: Some(RecordedExchange {
+            dialect: route.dialect,
             method,
             path_and_query,
             request_headers,
@@ -849,7 +1000,12 @@ fn header_list(headers: &HeaderMap, redact: bool) -> Vec<(String, String)> {
         .map(|(name, value)| {
             let credential = matches!(
                 name.as_str(),
-                "authorization" | "proxy-authorization" | "api-key" | "x-api-key" | "cookie"
+                "authorization"
+                    | "proxy-authorization"
+                    | "api-key"
+                    | "x-api-key"
+                    | "x-amz-security-token"
+                    | "cookie"
             );
             let value = if redact && credential {
                 "[redacted]".to_owned()

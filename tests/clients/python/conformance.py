@@ -9,6 +9,13 @@ case.
 
 Usage: python conformance.py --base-url http://127.0.0.1:PORT CASE...
 
+The partner cases (`bedrock-*`, `vertex-*`, `azure-*`, ai21 4.x only) drive the SDK's
+`AI21BedrockClient`, `AI21VertexClient` and `AI21AzureClient` with `base_url` pointed at
+the mock's partner routes: Bedrock signs with boto3's credentials from the environment
+(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: dummy ones work), Vertex takes an access token
+and a project instead of Google credentials, Azure takes the API key (or an Azure AD
+token).
+
 The API key comes from AI21_API_KEY (any non-empty key works against the mock). The
 script prints a first line {"sdk": "ai21", "version": ...}, then one JSON line per case
 named, in order: {"case", "ok": true, "answered": <calls answered>, "detail"}, or {"case",
@@ -35,6 +42,10 @@ TIMEOUT_SECONDS = 20
 CASE_HEADER = "x-ai21-contract-case"
 J2_MODEL = "j2-ultra"
 CHAT_MODEL = "jamba-mini"
+BEDROCK_MODEL = "ai21.jamba-1-5-mini-v1:0"
+VERTEX_MODEL = "jamba-1.5-mini@001"
+AZURE_MODEL = "jamba-1.5-mini"
+REGION = "us-east-1"
 
 WEATHER_TOOL = {
     "type": "function",
@@ -370,7 +381,105 @@ def chat_async_stream(case, base_url, calls):
     return f"{asyncio.run(run())} pieces of text reassembled"
 
 
-# Cases that take a synchronous client; the async ones build their own.
+# --- The partner clients (ai21 4.x) -------------------------------------------------------
+
+
+def bedrock_client(case, base_url):
+    import boto3
+    from ai21 import AI21BedrockClient
+
+    return AI21BedrockClient(
+        base_url=base_url,
+        region=REGION,
+        session=boto3.Session(region_name=REGION),
+        headers={CASE_HEADER: case},
+        timeout_sec=TIMEOUT_SECONDS,
+        num_retries=0,
+    )
+
+
+def vertex_client(case, base_url):
+    from ai21 import AI21VertexClient
+
+    # An access token and a project: no Google credentials are looked up.
+    return AI21VertexClient(
+        base_url=base_url + "/v1",
+        region="us-central1",
+        project_id="mock-project",
+        access_token=os.environ["AI21_API_KEY"],
+        headers={CASE_HEADER: case},
+        timeout_sec=TIMEOUT_SECONDS,
+        num_retries=0,
+    )
+
+
+def azure_client(case, base_url, ad_token=False):
+    from ai21 import AI21AzureClient
+
+    credential = {"azure_ad_token": os.environ["AI21_API_KEY"]} if ad_token else {"api_key": os.environ["AI21_API_KEY"]}
+    return AI21AzureClient(
+        base_url=base_url,
+        default_headers={CASE_HEADER: case},
+        timeout_sec=TIMEOUT_SECONDS,
+        num_retries=0,
+        **credential,
+    )
+
+
+def partner_chat(sdk, calls, model):
+    response = calls(
+        sdk.chat.completions.create(
+            model=model,
+            messages=[SystemMessage(content="Be brief."), user("Tell me something about honey.")],
+            max_tokens=64,
+            temperature=0.7,
+        )
+    )
+    return f"answered: {text_of(response)[:24]}..."
+
+
+def partner_stream(sdk, calls, model):
+    stream = calls(
+        sdk.chat.completions.create(model=model, messages=[user("Tell me a story.")], max_tokens=32, stream=True)
+    )
+    pieces = []
+    finish_reasons = []
+    for chunk in stream:
+        for choice in chunk.choices:
+            if choice.delta.content:
+                pieces.append(choice.delta.content)
+            if choice.finish_reason:
+                finish_reasons.append(choice.finish_reason)
+    assert "".join(pieces), "the stream carried no text"
+    assert finish_reasons, "no chunk named a finish reason"
+    return f"{len(pieces)} pieces of text reassembled, finished with {finish_reasons[-1]}"
+
+
+def bedrock_chat(case, base_url, calls):
+    return partner_chat(bedrock_client(case, base_url), calls, BEDROCK_MODEL)
+
+
+def bedrock_chat_stream(case, base_url, calls):
+    return partner_stream(bedrock_client(case, base_url), calls, BEDROCK_MODEL)
+
+
+def vertex_chat(case, base_url, calls):
+    return partner_chat(vertex_client(case, base_url), calls, VERTEX_MODEL)
+
+
+def vertex_chat_stream(case, base_url, calls):
+    return partner_stream(vertex_client(case, base_url), calls, VERTEX_MODEL)
+
+
+def azure_chat(case, base_url, calls):
+    return partner_chat(azure_client(case, base_url), calls, AZURE_MODEL)
+
+
+def azure_chat_stream(case, base_url, calls):
+    return partner_stream(azure_client(case, base_url, ad_token=True), calls, AZURE_MODEL)
+
+
+# Cases that take a synchronous client; the async ones and the partner ones build their own.
 SYNC_CASES = {
     "j2-every-parameter": j2_every_parameter,
     "j2-custom-model": j2_custom_model,
@@ -392,6 +501,14 @@ ASYNC_CASES = {
     "chat-async": chat_async,
     "chat-async-stream": chat_async_stream,
 }
+PARTNER_CASES = {
+    "bedrock-chat": bedrock_chat,
+    "bedrock-chat-stream": bedrock_chat_stream,
+    "vertex-chat": vertex_chat,
+    "vertex-chat-stream": vertex_chat_stream,
+    "azure-chat": azure_chat,
+    "azure-chat-stream": azure_chat_stream,
+}
 
 
 def run_case(case, base_url):
@@ -401,6 +518,8 @@ def run_case(case, base_url):
             detail = SYNC_CASES[case](client(case, base_url), calls)
         elif case in ASYNC_CASES:
             detail = ASYNC_CASES[case](case, base_url, calls)
+        elif case in PARTNER_CASES:
+            detail = PARTNER_CASES[case](case, base_url, calls)
         else:
             return {"case": case, "ok": False, "answered": 0, "error": "UnknownCase", "status": None, "details": "no such case"}
         return {"case": case, "ok": True, "answered": calls.count, "detail": detail}

@@ -1,5 +1,6 @@
-//! `ai21-contract serve`: runs the mock AI21 API until interrupted, and with `--record`
-//! writes every exchange it handles on an API path as a JSONL capture.
+//! `ai21-contract serve`: runs the mock AI21 API (Studio's paths and the partners':
+//! Bedrock, Vertex, Azure) until interrupted, and with `--record` writes every exchange it
+//! handles on an API path as a JSONL capture, a partner's with its `"dialect"`.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -191,7 +192,10 @@ fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<ai21_capture:
         headers: response_headers,
     };
     let url = format!("{base_url}{}", recorded.path_and_query);
-    let mut exchange = ai21_capture::Exchange::new(&url, request, response).ok()?;
+    // The route's dialect, written in the record: the mock's host is no platform's, and
+    // Azure's OpenAI-style paths are Azure's only by the route the mock served them on.
+    let mut exchange =
+        ai21_capture::Exchange::new_in(Some(recorded.dialect), &url, request, response).ok()?;
     exchange.method.clone_from(&recorded.method);
     exchange.expect_refusal = expect_refusal;
     Some(exchange)

@@ -34,6 +34,8 @@ const CASE_HEADER: &str = "x-ai21-contract-case";
 const SUITE_DEADLINE: Duration = Duration::from_secs(180);
 /// The key the SDK sends; the mock accepts any non-empty key.
 const API_KEY: &str = "client-suite-key";
+/// The dummy access key id the SDK's Bedrock client signs with.
+const AWS_ACCESS_KEY_ID: &str = "AKIACLIENTSUITE00000";
 /// The environment variable that makes the test rewrite the table in docs/clients.md.
 const BLESS: &str = "AI21_CONTRACT_BLESS";
 const TABLE_START: &str =
@@ -164,8 +166,18 @@ fn check_client(version: &str) {
         .args(["--base-url", &server.base_url()])
         .args(cases.iter().map(|case| case.id.as_str()))
         .env("AI21_API_KEY", API_KEY)
+        // The Bedrock client signs with boto3's credentials: dummy ones, no configuration
+        // of the machine's, no instance metadata lookup.
+        .env("AWS_ACCESS_KEY_ID", AWS_ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", "client-suite-secret-access-key")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("PYTHONDONTWRITEBYTECODE", "1");
     for variable in [
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
         "AI21_API_HOST",
         "AI21_API_VERSION",
         "AI21_TIMEOUT_SEC",
@@ -205,6 +217,11 @@ fn check_client(version: &str) {
         })
         .collect();
 
+    let recording_text = std::fs::read_to_string(&recording).unwrap_or_default();
+    assert!(
+        !recording_text.contains(API_KEY) && !recording_text.contains(AWS_ACCESS_KEY_ID),
+        "a credential reached the recording\n{context}"
+    );
     let recorded = recorded_by_case(&recording, &context);
     let mut problems = Vec::new();
     for unknown in recorded.keys().filter(|case| !reports.contains_key(*case)) {
@@ -308,6 +325,8 @@ fn recorded_by_case(recording: &Path, context: &str) -> BTreeMap<String, Recorde
     let text = std::fs::read_to_string(recording)
         .unwrap_or_else(|error| panic!("reading the recording: {error}\n{context}"));
     let mut case_of_line = BTreeMap::new();
+    // The lines whose answer is Bedrock's binary event stream.
+    let mut event_streams = BTreeSet::new();
     let mut by_case: BTreeMap<String, Recorded> = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         let number = index as u64 + 1;
@@ -327,6 +346,18 @@ fn recorded_by_case(recording: &Path, context: &str) -> BTreeMap<String, Recorde
             })
             .to_owned();
         let status = record["response"]["status"].as_u64().unwrap_or_default();
+        let content_type = record["response"]["headers"]
+            .as_object()
+            .and_then(|headers| {
+                headers
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            })
+            .and_then(|(_, value)| value.as_str())
+            .unwrap_or_default();
+        if content_type == "application/vnd.amazon.eventstream" {
+            event_streams.insert(number);
+        }
         by_case
             .entry(case.clone())
             .or_default()
@@ -371,7 +402,15 @@ fn recorded_by_case(recording: &Path, context: &str) -> BTreeMap<String, Recorde
             text("pointer"),
             text("message")
         ));
-        if finding["severity"] == "error" {
+        // FIXME(capture reader: Bedrock's binary event stream): the JSONL reader takes a
+        // response body as text, so a recorded Bedrock stream is text that is not JSON.
+        // Until it reads `application/vnd.amazon.eventstream` bodies, that one finding on
+        // such a line is listed but is not the case's error (tests/it/boto3.rs has the
+        // same note); once it does, this never matches.
+        let unread_event_stream = event_streams.contains(&number)
+            && finding["rule"] == "capture/body-not-json"
+            && finding["target"] == "response";
+        if finding["severity"] == "error" && !unread_event_stream {
             recorded
                 .errors
                 .push((number, text("rule"), text("pointer"), text("message")));

@@ -1,6 +1,7 @@
 //! Integration tests of the `ai21-contract` library and binary, one module per feature;
 //! the `validate_*` modules run the binary end to end.
 
+mod boto3;
 mod clients;
 mod dialects;
 mod directory;

@@ -156,6 +156,129 @@ fn serve_records_every_exchange_without_the_key_as_a_capture_validate_reads() {
     );
 }
 
+/// Posts `body` to `path` with these headers, and returns the status and the body bytes.
+fn post_with(
+    server: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> (u16, Vec<u8>) {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let mut request = ai21_verify::http_client()
+            .expect("a client")
+            .post(format!("{}{path}", server.base_url()))
+            .timeout(std::time::Duration::from_secs(30))
+            .json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the mock answers");
+        let status = response.status().as_u16();
+        (status, response.bytes().await.expect("a body").to_vec())
+    })
+}
+
+#[test]
+fn serve_records_partner_exchanges_in_their_dialect_for_validate() {
+    let scratch = folder(&[]);
+    let recording = scratch.path().join("recording.jsonl");
+    let recording_arg = recording.display().to_string();
+    let server = Server::start(&["--strict", "--record", &recording_arg]);
+    let sigv4 = "AWS4-HMAC-SHA256 Credential=AKIASERVETEST0000000/20250101/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=00";
+    let chat = json!({"messages": [{"role": "user", "content": "Hi"}]});
+    let mut streamed = chat.clone();
+    streamed["stream"] = json!(true);
+    let vertex = "/v1/projects/p/locations/us-central1/publishers/ai21/models/jamba-1.5-mini@001";
+    let sent: [(String, (&str, &str), &Value, &str); 7] = [
+        (
+            "/model/ai21.j2-mid-v1/invoke".to_owned(),
+            ("authorization", sigv4),
+            &json!({"prompt": "x", "maxTokens": 4}),
+            "bedrock",
+        ),
+        (
+            "/model/ai21.jamba-1-5-mini-v1%3A0/invoke".to_owned(),
+            ("authorization", sigv4),
+            &chat,
+            "bedrock",
+        ),
+        (
+            format!("{vertex}:rawPredict"),
+            ("authorization", "Bearer ya29.serve-test"),
+            &chat,
+            "vertex",
+        ),
+        (
+            format!("{vertex}:streamRawPredict"),
+            ("authorization", "Bearer ya29.serve-test"),
+            &chat,
+            "vertex",
+        ),
+        (
+            "/v1/chat/completions".to_owned(),
+            ("api-key", "azure-serve-test-key"),
+            &chat,
+            "azure",
+        ),
+        (
+            "/models/chat/completions?api-version=2024-05-01-preview".to_owned(),
+            ("api-key", "azure-serve-test-key"),
+            &streamed,
+            "azure",
+        ),
+        (
+            "/v1/chat/completions".to_owned(),
+            ("x-no-credential", "none"),
+            &chat,
+            "azure",
+        ),
+    ];
+    for (path, header, body, _) in &sent {
+        let (status, answer) = post_with(&server, path, &[*header], body);
+        let expected = if header.0 == "x-no-credential" {
+            401
+        } else {
+            200
+        };
+        assert_eq!(
+            status,
+            expected,
+            "{path}: {}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+    server.stop();
+
+    let text = std::fs::read_to_string(&recording).expect("the recording exists");
+    for secret in ["AKIASERVETEST", "ya29.serve-test", "azure-serve-test-key"] {
+        assert!(
+            !text.contains(secret),
+            "{secret} reached the recording:\n{text}"
+        );
+    }
+    let records: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(records.len(), sent.len(), "{text}");
+    for (record, (path, _, _, dialect)) in records.iter().zip(&sent) {
+        assert_eq!(record["dialect"], *dialect, "{record}");
+        assert!(
+            record["url"]
+                .as_str()
+                .is_some_and(|url| url.ends_with(path.as_str())),
+            "{record}"
+        );
+    }
+    let run = ai21(&["validate", "--format", "json", &recording_arg], b"");
+    let summary = assert_accounted(&run);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(summary["records"], sent.len(), "{}", run.stdout);
+    assert_eq!(summary["errors"], 0, "{}", run.stdout);
+    assert_eq!(summary["skipped"], 0, "{}", run.stdout);
+}
+
 #[test]
 fn serve_exits_2_naming_a_recording_it_cannot_create() {
     let output = Command::new(assert_cmd::cargo::cargo_bin!("ai21-contract"))

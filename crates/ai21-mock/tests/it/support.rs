@@ -24,11 +24,12 @@ pub(crate) fn validator() -> &'static Validator {
 /// A test API key (not a real one).
 pub(crate) const KEY: &str = "test-key-0000";
 
-/// An answer: status, headers and body text.
+/// An answer: status, headers, body text and bytes (Bedrock's event stream is binary).
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) response: Response<()>,
     pub(crate) body: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -53,13 +54,29 @@ pub(crate) async fn send_with(
     key: Option<&str>,
     body: impl Into<Body>,
 ) -> Answer {
+    let authorization = key.map(|key| format!("Bearer {key}"));
+    let headers: Vec<(&str, &str)> = authorization
+        .iter()
+        .map(|value| ("authorization", value.as_str()))
+        .collect();
+    send_headers(config, method, path, &headers, body).await
+}
+
+/// Sends `method path` with `body` and exactly these headers (and a JSON content type).
+pub(crate) async fn send_headers(
+    config: Config,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> Answer {
     pin_today();
     let mut request = Request::builder()
         .method(method)
         .uri(path)
         .header(header::CONTENT_TYPE, "application/json");
-    if let Some(key) = key {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let response = ai21_mock::router(config)
         .oneshot(request.body(body.into()).expect("a request"))
@@ -70,7 +87,8 @@ pub(crate) async fn send_with(
     Answer {
         status: parts.status.as_u16(),
         response: Response::from_parts(parts, ()),
-        body: String::from_utf8(bytes.to_vec()).expect("UTF-8"),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 
