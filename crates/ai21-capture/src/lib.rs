@@ -333,6 +333,26 @@ impl Body {
         }
     }
 
+    /// A body from its bytes, as sent: a response that is an AWS event stream (by its
+    /// content type, or by a message prelude whose checksum holds) is
+    /// [`Body::AwsEventStream`], kept byte for byte; anything else is read as text, as
+    /// [`Body::from_text`] reads it (bytes that are not UTF-8 replaced).
+    pub fn from_bytes(bytes: &[u8], content_type: Option<&str>, is_response: bool) -> Body {
+        let declared = content_type.is_some_and(|content_type| {
+            content_type
+                .to_ascii_lowercase()
+                .contains("application/vnd.amazon.eventstream")
+        });
+        if is_response && !bytes.is_empty() && (declared || starts_with_prelude(bytes)) {
+            return Body::AwsEventStream(bytes.to_vec());
+        }
+        Body::from_text(
+            String::from_utf8_lossy(bytes).into_owned(),
+            content_type,
+            is_response,
+        )
+    }
+
     /// A JSON body, redacted.
     pub fn from_json(mut value: Value) -> Body {
         redact::json(&mut value);

@@ -175,8 +175,8 @@ fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<ai21_capture:
         });
     let response_headers: Headers = recorded.response_headers.iter().cloned().collect();
     let request = ai21_capture::Request {
-        body: Body::from_text(
-            String::from_utf8_lossy(&recorded.request_body).into_owned(),
+        body: Body::from_bytes(
+            &recorded.request_body,
             request_headers.content_type(),
             false,
         ),
@@ -184,8 +184,8 @@ fn exchange(recorded: &RecordedExchange, base_url: &str) -> Option<ai21_capture:
     };
     let response = ai21_capture::Response {
         status: recorded.status,
-        body: Body::from_text(
-            String::from_utf8_lossy(&recorded.response_body).into_owned(),
+        body: Body::from_bytes(
+            &recorded.response_body,
             response_headers.content_type(),
             true,
         ),

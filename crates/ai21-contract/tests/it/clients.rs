@@ -325,8 +325,6 @@ fn recorded_by_case(recording: &Path, context: &str) -> BTreeMap<String, Recorde
     let text = std::fs::read_to_string(recording)
         .unwrap_or_else(|error| panic!("reading the recording: {error}\n{context}"));
     let mut case_of_line = BTreeMap::new();
-    // The lines whose answer is Bedrock's binary event stream.
-    let mut event_streams = BTreeSet::new();
     let mut by_case: BTreeMap<String, Recorded> = BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         let number = index as u64 + 1;
@@ -346,18 +344,6 @@ fn recorded_by_case(recording: &Path, context: &str) -> BTreeMap<String, Recorde
             })
             .to_owned();
         let status = record["response"]["status"].as_u64().unwrap_or_default();
-        let content_type = record["response"]["headers"]
-            .as_object()
-            .and_then(|headers| {
-                headers
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-            })
-            .and_then(|(_, value)| value.as_str())
-            .unwrap_or_default();
-        if content_type == "application/vnd.amazon.eventstream" {
-            event_streams.insert(number);
-        }
         by_case
             .entry(case.clone())
             .or_default()
@@ -402,15 +388,7 @@ fn recorded_by_case(recording: &Path, context: &str) -> BTreeMap<String, Recorde
             text("pointer"),
             text("message")
         ));
-        // FIXME(capture reader: Bedrock's binary event stream): the JSONL reader takes a
-        // response body as text, so a recorded Bedrock stream is text that is not JSON.
-        // Until it reads `application/vnd.amazon.eventstream` bodies, that one finding on
-        // such a line is listed but is not the case's error (tests/it/boto3.rs has the
-        // same note); once it does, this never matches.
-        let unread_event_stream = event_streams.contains(&number)
-            && finding["rule"] == "capture/body-not-json"
-            && finding["target"] == "response";
-        if finding["severity"] == "error" && !unread_event_stream {
+        if finding["severity"] == "error" {
             recorded
                 .errors
                 .push((number, text("rule"), text("pointer"), text("message")));
