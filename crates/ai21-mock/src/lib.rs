@@ -6,8 +6,10 @@
 //! the answers: deterministic for a given seed and request, valid
 //! against the canonical schemas, and honouring the request (result counts, token limits
 //! with the right finish reason, stop sequences, top-K alternatives, text ranges that
-//! tile the text, usage arithmetic, tool calls, streaming).
+//! tile the text, usage arithmetic, tool calls, streaming). [`eventstream`] frames
+//! streamed answers as Bedrock does, in AWS event-stream messages.
 
+pub mod eventstream;
 pub mod server;
 pub mod synth;
 

@@ -126,6 +126,10 @@ struct FindingLine<'a> {
     target: &'static str,
     event: Option<usize>,
     event_line: Option<usize>,
+    /// Only for a message of an AWS event stream, so the lines of every other finding keep
+    /// their fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byte_offset: Option<usize>,
     pointer: String,
     schema_pointer: Option<String>,
     message: String,
@@ -179,9 +183,10 @@ impl Json<'_> {
         record: &'a Record,
         finding: &'a Finding,
     ) -> FindingLine<'a> {
-        let (event, event_line) = match finding.target {
-            Target::StreamEvent { event, line } => (Some(event), Some(line)),
-            _ => (None, None),
+        let (event, event_line, byte_offset) = match finding.target {
+            Target::StreamEvent { event, line } => (Some(event), Some(line), None),
+            Target::StreamMessage { number, offset } => (Some(number), None, Some(offset)),
+            _ => (None, None, None),
         };
         FindingLine {
             kind: "finding",
@@ -193,6 +198,7 @@ impl Json<'_> {
             target: target_name(finding.target),
             event,
             event_line,
+            byte_offset,
             pointer: clean(&finding.pointer).into_owned(),
             schema_pointer: finding
                 .schema_pointer
@@ -220,6 +226,7 @@ impl super::Writer for Json<'_> {
                     target: "record",
                     event: None,
                     event_line: None,
+                    byte_offset: None,
                     pointer: String::new(),
                     schema_pointer: None,
                     message: clean(&unreadable.message).into_owned(),

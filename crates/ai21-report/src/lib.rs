@@ -116,6 +116,7 @@ pub(crate) fn target_name(target: Target) -> &'static str {
         Target::Endpoint => "endpoint",
         Target::Stream => "stream",
         Target::StreamEvent { .. } => "stream-event",
+        Target::StreamMessage { .. } => "stream-message",
     }
 }
 

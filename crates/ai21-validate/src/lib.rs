@@ -39,7 +39,9 @@
 //! - **Exchanges** (`pair/...`): a response against its request
 //!   ([`Validator::validate_exchange`]).
 //! - **Streams** (`stream/...`): a `text/event-stream` body, event by event, and the
-//!   response reassembled from it ([`Validator::validate_stream`]).
+//!   response reassembled from it ([`Validator::validate_stream`]); Bedrock's binary AWS
+//!   event stream, message by message, with the same chunk checks and reassembly
+//!   ([`Validator::validate_event_stream`], [`eventstream`]).
 //!
 //! Generating payloads, valid ones and ones broken in ways the validator must report, is
 //! the job of `ai21-generate`, which reads the schemas with this crate's [`walk`].
@@ -62,6 +64,7 @@
 mod content;
 mod describe;
 mod drift;
+pub mod eventstream;
 mod exchange;
 mod explain;
 mod fast_schema;

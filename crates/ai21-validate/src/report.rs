@@ -51,6 +51,16 @@ pub enum Target {
         /// the offending line of a malformed event.
         line: usize,
     },
+    /// One message of an AWS event stream (Bedrock's `application/vnd.amazon.eventstream`);
+    /// the pointer points into the JSON chunk the message carries.
+    StreamMessage {
+        /// The message's number, counting from 1 (a run of bytes that does not decode as a
+        /// message counts as one). Named `number`, not `message`, because a finding
+        /// serialises its target flat beside its own `message`.
+        number: usize,
+        /// The byte offset of the message's first byte in the stream, counting from 0.
+        offset: usize,
+    },
 }
 
 /// One thing validation found.
@@ -135,7 +145,8 @@ impl Finding {
 
 impl Finding {
     /// Where in its record the finding points, as reports say it: `response /completions/0`,
-    /// `request (root)`, `endpoint`, `event 3 (line 5) /choices/0`.
+    /// `request (root)`, `endpoint`, `event 3 (line 5) /choices/0`,
+    /// `message 3 (byte 412) /choices/0`.
     pub fn place(&self) -> String {
         let pointer = self.pointer.as_str();
         let document = |name: &str| {
@@ -162,6 +173,13 @@ impl Finding {
                     format!("event {event} (line {line})")
                 } else {
                     format!("event {event} (line {line}) {pointer}")
+                }
+            }
+            Target::StreamMessage { number, offset } => {
+                if pointer.is_empty() {
+                    format!("message {number} (byte {offset})")
+                } else {
+                    format!("message {number} (byte {offset}) {pointer}")
                 }
             }
         }

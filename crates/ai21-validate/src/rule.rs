@@ -192,7 +192,7 @@ pub const RULES: &[RuleInfo] = &[
     rule(
         "stream/empty",
         Severity::Error,
-        "an event stream has at least one chunk before `data: [DONE]`",
+        "an event stream has at least one chunk (before `data: [DONE]`, in `text/event-stream`)",
     ),
     rule(
         "stream/line-kind",
@@ -258,6 +258,26 @@ pub const RULES: &[RuleInfo] = &[
         "stream/choice-missing",
         Severity::Error,
         "every chunk has one choice, except a last chunk that carries only usage",
+    ),
+    rule(
+        "stream/eventstream-frame",
+        Severity::Error,
+        "every byte of an AWS event stream (Bedrock's) belongs to a message that decodes: lengths that fit, both CRC32 checksums right, well-formed headers, not cut off",
+    ),
+    rule(
+        "stream/eventstream-event",
+        Severity::Error,
+        "every message of an AWS event stream is a `chunk` event whose payload is JSON `{\"bytes\": <base64>}` of one JSON chunk, or an exception",
+    ),
+    rule(
+        "stream/eventstream-exception",
+        Severity::Error,
+        "an AWS event stream does not end with an exception message (`modelStreamErrorException`, `throttlingException`, ...)",
+    ),
+    rule(
+        "stream/eventstream-unfinished",
+        Severity::Error,
+        "an AWS event stream, which has no `[DONE]`, has a chunk that names a finish_reason (otherwise it was cut off)",
     ),
 ];
 

@@ -1,7 +1,13 @@
-//! Event streams: a streamed Jamba chat response (`text/event-stream`), checked event by
-//! event and reassembled into the response it stands for.
+//! Event streams: a streamed Jamba chat response, checked chunk by chunk and reassembled
+//! into the response it stands for.
 //!
-//! The format and the rules are documented on [`Validator::validate_stream`].
+//! Two framings carry the chunks: `text/event-stream` lines, parsed here (the format and the
+//! rules are documented on [`Validator::validate_stream`]), and AWS event-stream messages,
+//! Bedrock's, decoded by [`crate::eventstream`]. Both feed the same checks: each chunk
+//! against the chunk schema of its dialect ([`Validator::check_each_chunk`]), the rules
+//! between chunks ([`across_chunks`]), and the reassembled response
+//! ([`Validator::reassemble_checked`]); a finding names the event or message it is about
+//! through its [`Target`].
 
 use std::cell::RefCell;
 
@@ -20,7 +26,9 @@ use crate::validator::retarget;
 pub struct StreamReport {
     /// The findings on the events, the stream, and the reassembled response.
     pub report: Report,
-    /// The response the stream stands for, when the stream reached `data: [DONE]`.
+    /// The response the stream stands for, when the stream is complete: it reached
+    /// `data: [DONE]`, or (an AWS event stream, which has no such sentinel) a chunk named a
+    /// finish reason and no exception ended it.
     pub reassembled: Option<Value>,
 }
 
@@ -35,10 +43,11 @@ pub(crate) struct DataLine<'a> {
 }
 
 /// A chunk that parsed, with where it came from: a `Value`, or a node of a tape.
-struct Chunk<V> {
-    event: usize,
-    line: usize,
-    value: V,
+pub(crate) struct Chunk<V> {
+    /// The event or message that carried it.
+    pub(crate) target: Target,
+    /// The chunk.
+    pub(crate) value: V,
 }
 
 thread_local! {
@@ -196,28 +205,7 @@ impl Validator {
                 continue;
             };
             match parsed {
-                Ok(value) => {
-                    let start = findings.len();
-                    // The fast check gives the same findings when it can (valid, no
-                    // drift), and adds nothing when it cannot.
-                    if self
-                        .check_fast(
-                            dialect,
-                            PayloadKind::JambaChatStreamChunk,
-                            value,
-                            &mut findings,
-                        )
-                        .is_err()
-                    {
-                        value.check_full(self, dialect, &mut findings);
-                    }
-                    retarget(&mut findings[start..], target);
-                    chunks.push(Chunk {
-                        event: data_line.event,
-                        line: data_line.line,
-                        value,
-                    });
-                }
+                Ok(value) => chunks.push(Chunk { target, value }),
                 Err(error) if data_line.unterminated => findings.push(
                     Finding::error(
                         "stream/truncated",
@@ -236,6 +224,7 @@ impl Validator {
                 ),
             }
         }
+        self.check_each_chunk(dialect, &chunks, &mut findings);
 
         let truncated = findings
             .iter()
@@ -282,33 +271,75 @@ impl Validator {
         }
         across_chunks(&chunks, &mut findings);
 
-        let reassembled = if done.is_some() && !chunks.is_empty() {
-            let response = reassemble(&chunks);
-            let start = findings.len();
-            self.check_schema(
-                dialect,
-                PayloadKind::JambaChatResponse,
-                &response,
-                &mut findings,
-            );
-            self.check_rules(PayloadKind::JambaChatResponse, &response, &mut findings);
-            retarget(&mut findings[start..], Target::Reassembled);
-            Some(response)
-        } else {
-            None
-        };
-        // Findings in stream order: the whole stream, then event by event, then the
-        // reassembled response (the sort is stable, so each event keeps its check order).
-        findings.sort_by_key(|finding| match finding.target {
-            Target::Stream => (0, 0),
-            Target::StreamEvent { event, .. } => (1, event),
-            _ => (2, 0),
-        });
+        let reassembled = (done.is_some() && !chunks.is_empty())
+            .then(|| self.reassemble_checked(dialect, &chunks, &mut findings));
+        in_stream_order(&mut findings);
         StreamReport {
             report: Report { findings },
             reassembled,
         }
     }
+
+    /// Checks every chunk on its own against the chunk schema of `dialect`, with the chunk
+    /// rules and drift warnings of [`Validator::validate`], each finding aimed at the event
+    /// or message that carried the chunk. The same for every framing.
+    pub(crate) fn check_each_chunk<'v, V: StreamChunk<'v>>(
+        &self,
+        dialect: Dialect,
+        chunks: &[Chunk<V>],
+        findings: &mut Vec<Finding>,
+    ) {
+        for chunk in chunks {
+            let start = findings.len();
+            self.check_chunk(dialect, chunk.value, findings);
+            retarget(&mut findings[start..], chunk.target);
+        }
+    }
+
+    /// Checks one chunk against the chunk schema of `dialect`: schema, chunk rules, drift.
+    fn check_chunk<'v, V: StreamChunk<'v>>(
+        &self,
+        dialect: Dialect,
+        chunk: V,
+        out: &mut Vec<Finding>,
+    ) {
+        let kind = PayloadKind::JambaChatStreamChunk;
+        // The fast check gives the same findings when it can (valid, no drift), and adds
+        // nothing when it cannot.
+        if self.check_fast(dialect, kind, chunk, out).is_err() {
+            chunk.check_full(self, dialect, out);
+        }
+    }
+
+    /// The response the chunks stand for ([`reassemble`]), validated like a response of
+    /// `dialect` (schema and rules; no drift, it was built here) with
+    /// [`Target::Reassembled`].
+    pub(crate) fn reassemble_checked<'v, V: View<'v>>(
+        &self,
+        dialect: Dialect,
+        chunks: &[Chunk<V>],
+        findings: &mut Vec<Finding>,
+    ) -> Value {
+        let kind = PayloadKind::JambaChatResponse;
+        let response = reassemble(chunks);
+        let start = findings.len();
+        self.check_schema(dialect, kind, &response, findings);
+        self.check_rules(kind, &response, findings);
+        retarget(&mut findings[start..], Target::Reassembled);
+        response
+    }
+}
+
+/// Puts findings in stream order: the whole stream, then event by event (or message by
+/// message), then the reassembled response. The sort is stable, so each event keeps the
+/// order its checks ran in.
+pub(crate) fn in_stream_order(findings: &mut [Finding]) {
+    findings.sort_by_key(|finding| match finding.target {
+        Target::Stream => (0, 0),
+        Target::StreamEvent { event, .. } => (1, event),
+        Target::StreamMessage { number, .. } => (1, number),
+        _ => (2, 0),
+    });
 }
 
 /// Splits the body into `data:` lines, reporting lines of other kinds and events with
@@ -387,8 +418,9 @@ fn is_done(data: &str) -> bool {
     data.trim() == "[DONE]"
 }
 
-/// The rules between chunks: one id, the role first, usage and finish reason last.
-fn across_chunks<'v, V: View<'v>>(chunks: &[Chunk<V>], findings: &mut Vec<Finding>) {
+/// The rules between chunks: one id, the role first, usage and finish reason last. The
+/// same for every framing: each finding is aimed at the chunk's event or message.
+pub(crate) fn across_chunks<'v, V: View<'v>>(chunks: &[Chunk<V>], findings: &mut Vec<Finding>) {
     let Some(first) = chunks.first() else {
         return;
     };
@@ -401,10 +433,7 @@ fn across_chunks<'v, V: View<'v>>(chunks: &[Chunk<V>], findings: &mut Vec<Findin
         .rposition(|chunk| choice_of(chunk).is_some())
         .unwrap_or(last_index);
     for (position, chunk) in chunks.iter().enumerate() {
-        let target = Target::StreamEvent {
-            event: chunk.event,
-            line: chunk.line,
-        };
+        let target = chunk.target;
         let mut push = |finding: Finding| findings.push(finding.with_target(target));
         if let (Some(expected), Some(id)) = (first_id, chunk.value.get("id").and_then(View::as_str))
             && id != expected
@@ -504,7 +533,7 @@ fn across_chunks<'v, V: View<'v>>(chunks: &[Chunk<V>], findings: &mut Vec<Findin
 }
 
 /// The first choice of a chunk.
-fn choice_of<'v, V: View<'v>>(chunk: &Chunk<V>) -> Option<V> {
+pub(crate) fn choice_of<'v, V: View<'v>>(chunk: &Chunk<V>) -> Option<V> {
     chunk
         .value
         .get("choices")
@@ -568,8 +597,9 @@ fn reassemble<'v, V: View<'v>>(chunks: &[Chunk<V>]) -> Value {
 }
 
 /// A parsed chunk: checked the full way when the fast check gives up on it.
-trait StreamChunk<'v>: View<'v> {
-    /// [`Validator::check`] of the chunk, on a `Value`.
+pub(crate) trait StreamChunk<'v>: View<'v> {
+    /// [`Validator::check`] of the chunk against the chunk schema of `dialect`, on a
+    /// `Value`.
     fn check_full(self, validator: &Validator, dialect: Dialect, out: &mut Vec<Finding>);
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests of the mock: one binary, a module per concern.
 
+mod eventstream;
 mod faults;
 mod pairing;
 mod record;

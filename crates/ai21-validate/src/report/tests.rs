@@ -26,6 +26,22 @@ fn displays_each_target_with_its_pointer() {
             "/id",
             "error[r/x] at event 3 (line 5) /id: m",
         ),
+        (
+            Target::StreamMessage {
+                number: 2,
+                offset: 180,
+            },
+            "",
+            "error[r/x] at message 2 (byte 180): m",
+        ),
+        (
+            Target::StreamMessage {
+                number: 2,
+                offset: 180,
+            },
+            "/choices/0",
+            "error[r/x] at message 2 (byte 180) /choices/0: m",
+        ),
     ];
     for (target, pointer, expected) in cases {
         let finding = Finding::error("r/x", pointer, "m").with_target(target);
@@ -76,4 +92,13 @@ fn serialises_the_target_flat() {
             "message": "m"
         })
     );
+    let finding = Finding::error("r/x", "", "m").with_target(Target::StreamMessage {
+        number: 3,
+        offset: 412,
+    });
+    let json = serde_json::to_value(&finding).expect("a finding serialises");
+    assert_eq!(json["target"], "stream-message");
+    assert_eq!(json["message"], "m");
+    assert_eq!(json["number"], 3);
+    assert_eq!(json["offset"], 412);
 }

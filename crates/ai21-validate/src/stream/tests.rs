@@ -44,8 +44,7 @@ fn reports_foreign_lines_and_open_events() {
 #[test]
 fn reassembles_content_in_order() {
     let chunk = |event, value| Chunk {
-        event,
-        line: event,
+        target: Target::StreamEvent { event, line: event },
         value,
     };
     let values = [
@@ -65,8 +64,7 @@ fn reassembles_content_in_order() {
     let chunks: Vec<Chunk<&Value>> = values
         .iter()
         .map(|chunk| Chunk {
-            event: chunk.event,
-            line: chunk.line,
+            target: chunk.target,
             value: &chunk.value,
         })
         .collect();
@@ -152,4 +150,69 @@ fn tapes_and_values_give_the_same_report() {
         "{}",
         taken.get()
     );
+}
+
+/// A Bedrock chunk is checked against Bedrock's chunk schema, the full way and the fast
+/// way alike (carried over from the event-stream branch's `dialect_schema` tests, onto
+/// the validator's own per-dialect schemas).
+#[test]
+fn a_bedrock_chunk_is_checked_against_the_bedrock_schema() {
+    let validator = Validator::shared();
+    let kind = PayloadKind::JambaChatStreamChunk;
+    let chunk = json!({
+        "id": "chatcmpl-1",
+        "choices": [{"index": 0, "delta": {"content": "."}, "finish_reason": "stop", "stop_reason": "<|eom|>"}],
+        "meta": {"requestDurationMillis": 120},
+        "amazon-bedrock-invocationMetrics": {"inputTokenCount": 1}
+    });
+    let rules = |dialect: Dialect| {
+        let mut full = Vec::new();
+        validator.check(dialect, kind, &chunk, &mut full);
+        let mut fast = Vec::new();
+        let fast = validator
+            .check_fast(dialect, kind, &chunk, &mut fast)
+            .map(|()| fast);
+        let full: Vec<(&str, String)> = full
+            .into_iter()
+            .map(|finding| (finding.rule, finding.pointer))
+            .collect();
+        (full, fast.is_ok())
+    };
+    assert_eq!(rules(Dialect::Bedrock), (vec![], true));
+    let (studio, fast) = rules(Dialect::Studio);
+    assert!(!fast, "the fast check defers on drift");
+    assert_eq!(
+        studio,
+        [
+            (
+                "drift/unknown-field",
+                "/amazon-bedrock-invocationMetrics".to_owned()
+            ),
+            ("drift/unknown-field", "/choices/0/stop_reason".to_owned()),
+            ("drift/unknown-field", "/meta".to_owned()),
+        ]
+    );
+
+    let mut broken = chunk.clone();
+    broken["amazon-bedrock-invocationMetrics"]["inputTokenCount"] = json!(-1);
+    let mut findings = Vec::new();
+    validator.check(Dialect::Bedrock, kind, &broken, &mut findings);
+    let found: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|finding| (finding.rule, finding.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "schema/minimum",
+            "/amazon-bedrock-invocationMetrics/inputTokenCount"
+        )]
+    );
+    let mut fast = Vec::new();
+    assert!(
+        validator
+            .check_fast(Dialect::Bedrock, kind, &broken, &mut fast)
+            .is_err()
+    );
+    assert!(fast.is_empty());
 }
