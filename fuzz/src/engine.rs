@@ -2,7 +2,7 @@
 //!
 //! It runs a target on every seed of its corpus, then, until the time is up, on mutations
 //! of them: bytes flipped, set, inserted, deleted, duplicated, tokens of the formats
-//! inserted (`"`, `{`, `data: `, `[DONE]`, ...), and pieces of two seeds spliced. It has
+//! inserted (`"`, `{`, `data: `, `[DONE]`, `:event-type`, ...), and pieces of two seeds spliced. It has
 //! no coverage feedback (the corpus does not grow), so it finds less than libFuzzer in the
 //! same time; it checks the same properties, as it calls the same functions. A panic is a
 //! crash: the input is written to the artifact directory and the run fails.
@@ -92,6 +92,15 @@ const TOKENS: &[&[u8]] = &[
     b"\xc3\xa9",
     b"\xe2\x80\xa8",
     b"\x1f\x8b",
+    // AWS event streams: header names, a string header's type and length, a message's
+    // total length (16: no headers, no payload), a payload's start.
+    b":message-type",
+    b":event-type",
+    b":exception-type",
+    b":content-type",
+    b"\x07\x00\x05chunk",
+    b"\x00\x00\x00\x10",
+    b"{\"bytes\":\"",
 ];
 
 /// Applies one to four random edits to `input`, keeping it at most `max_len` bytes.

@@ -13,6 +13,9 @@
 //!   whenever the fast one takes the line (as `crates/ai21-check/tests/fast_path.rs`);
 //! - [`stream`]: every finding names a rule of the catalogue, and a reassembled response
 //!   is an object;
+//! - [`eventstream`]: Bedrock's binary event streams decode into frames that account for
+//!   every byte, every finding names a rule of the catalogue, and what decodes encodes
+//!   back to itself;
 //! - [`payload`]: every finding names a rule of the catalogue, and a payload is schema-valid
 //!   exactly when the validator reports no schema finding on it;
 //! - [`redact`]: a planted secret (an AI21-shaped key, a bearer token, a secret-named
@@ -36,10 +39,11 @@ pub mod engine;
 pub type Target = fn(&[u8]);
 
 /// Every target, by name, in the order `cargo xtask fuzz` runs them.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("jsonl", jsonl),
     ("har", har),
     ("stream", stream),
+    ("eventstream", eventstream),
     ("payload", payload),
     ("exchange", exchange),
     ("redact", redact),
@@ -114,6 +118,99 @@ pub fn stream(data: &[u8]) {
         assert!(
             known_rule(finding.rule),
             "a stream finding names no rule of the catalogue: {finding:?}"
+        );
+    }
+    if let Some(reassembled) = &stream.reassembled {
+        assert!(
+            reassembled.is_object(),
+            "a reassembled response is not an object: {reassembled}"
+        );
+    }
+}
+
+/// Bedrock's AWS event-stream decoder and check on arbitrary bytes.
+///
+/// The first byte chooses what the rest is: with its low bit clear, the bytes of an event
+/// stream as they are; with it set, lines, each framed as a message by the mock's encoder
+/// (a line `!kind message` as an exception, any other as a chunk event carrying the line),
+/// so that mutations reach the chunk checks behind the checksums, which a mutated frame
+/// rarely passes.
+///
+/// Properties: the frames tile the bytes (every byte is in one frame, a message or bytes
+/// that do not decode, in order); every frame that is not a chunk has a finding, and every
+/// finding of the check names a rule of the catalogue; a chunk or an exception that decodes
+/// encodes (with the mock's encoder) into a message that decodes to the same; a
+/// reassembled response is an object.
+pub fn eventstream(data: &[u8]) {
+    use ai21_mock::eventstream::{encode_chunk, encode_exception};
+    use ai21_validate::eventstream::{Content, decode};
+
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let framed;
+    let bytes = if mode & 1 == 0 {
+        rest
+    } else {
+        framed = rest
+            .split(|&byte| byte == b'\n')
+            .flat_map(|line| match line.strip_prefix(b"!") {
+                Some(exception) => {
+                    let exception = String::from_utf8_lossy(exception);
+                    let (kind, message) = exception.split_once(' ').unwrap_or((&exception, ""));
+                    encode_exception(kind, message)
+                }
+                None => encode_chunk(line),
+            })
+            .collect::<Vec<u8>>();
+        &framed[..]
+    };
+
+    let frames = decode(bytes);
+    let mut end = 0;
+    for (index, frame) in frames.iter().enumerate() {
+        assert_eq!(frame.number, index + 1, "frames are numbered in order");
+        assert_eq!(
+            frame.offset, end,
+            "a gap or an overlap before frame {}",
+            frame.number
+        );
+        assert!(frame.len > 0, "an empty frame: {frame:?}");
+        end = frame.range().end;
+        assert_eq!(
+            frame.finding().is_none(),
+            matches!(frame.content, Content::Chunk(_)),
+            "a frame's finding: {frame:?}"
+        );
+        let again = match &frame.content {
+            Content::Chunk(json) => Some(encode_chunk(json)),
+            // 32767 bytes: the longest header value the framing has (`encode_exception`
+            // panics beyond; a decoded header is never longer).
+            Content::Exception {
+                exception_type: Some(kind),
+                message: Some(message),
+            } if kind.len() <= 32_767 => Some(encode_exception(kind, message)),
+            _ => None,
+        };
+        if let Some(again) = again {
+            let decoded: Vec<Content> = decode(&again)
+                .into_iter()
+                .map(|frame| frame.content)
+                .collect();
+            assert_eq!(
+                decoded,
+                std::slice::from_ref(&frame.content),
+                "a decoded message does not encode back to itself"
+            );
+        }
+    }
+    assert_eq!(end, bytes.len(), "bytes after the last frame");
+
+    let stream = Validator::shared().validate_event_stream(bytes, ai21_schemas::Dialect::Bedrock);
+    for finding in &stream.report.findings {
+        assert!(
+            known_rule(finding.rule),
+            "an event-stream finding names no rule of the catalogue: {finding:?}"
         );
     }
     if let Some(reassembled) = &stream.reassembled {
@@ -524,6 +621,21 @@ mod tests {
         assert!(holds_piece_of_secret(&format!("a {SECRET} b")));
         assert!(holds_piece_of_secret("xx7Tb5Ncxx"));
         assert!(!holds_piece_of_secret("Bearer abc"));
+    }
+
+    #[test]
+    fn the_eventstream_target_frames_lines_and_takes_raw_bytes() {
+        // Lines: two chunks and an exception; raw: the same bytes, then cut short.
+        let lines = b"\x01{\"id\": \"a\", \"choices\": []}\n{}\n!throttlingException slow down";
+        eventstream(lines);
+        let mut raw = vec![0];
+        raw.extend(ai21_mock::eventstream::encode_chunk(b"{}"));
+        raw.extend(ai21_mock::eventstream::encode_exception("x", "y"));
+        eventstream(&raw);
+        raw.truncate(raw.len() - 3);
+        eventstream(&raw);
+        eventstream(b"");
+        eventstream(b"\x00");
     }
 
     #[test]

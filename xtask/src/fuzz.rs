@@ -26,8 +26,15 @@ use serde_json::{Value, json};
 pub(crate) const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// The targets, in the order they run (the names of `fuzz/fuzz_targets/*.rs`).
-pub(crate) const TARGETS: [&str; 7] = [
-    "jsonl", "har", "stream", "payload", "exchange", "redact", "mock",
+pub(crate) const TARGETS: [&str; 8] = [
+    "jsonl",
+    "har",
+    "stream",
+    "eventstream",
+    "payload",
+    "exchange",
+    "redact",
+    "mock",
 ];
 
 /// The seconds each target runs in `cargo xtask ci`.
@@ -554,17 +561,57 @@ pub(crate) fn seed_corpus(
         add("mock", name.to_owned(), bytes.as_bytes().to_vec());
     }
 
+    let mut first_chunks: Option<Vec<String>> = None;
     for (name, line) in &lines {
         add("exchange", name.clone(), line.clone().into_bytes());
         add("redact", name.clone(), line.clone().into_bytes());
-        // Event-stream bodies, as the stream target reads them.
+        // Event-stream bodies, as the stream target reads them; their chunks framed as
+        // Bedrock frames them, as the eventstream target reads them (its first byte: 0 for
+        // the bytes as they are, 1 for lines the target frames itself).
         if let Ok(record) = serde_json::from_str::<Value>(line)
             && let Some(body) = record.pointer("/response/body").and_then(Value::as_str)
             && body.trim_start().starts_with("data:")
         {
             add("stream", name.clone(), body.as_bytes().to_vec());
+            let chunks: Vec<String> = body
+                .lines()
+                .filter_map(|line| line.strip_prefix("data: "))
+                .filter(|data| data.trim() != "[DONE]")
+                .map(str::to_owned)
+                .collect();
+            add("eventstream", name.clone(), event_stream(&chunks, None));
+            add(
+                "eventstream",
+                format!("{name}-lines"),
+                [&[1][..], chunks.join("\n").as_bytes()].concat(),
+            );
+            first_chunks.get_or_insert(chunks);
         }
     }
+    // Bedrock's additions to the first stream: its metrics event, and an exception after
+    // its first chunk.
+    let chunks = first_chunks.context("no event-stream body among the seeds")?;
+    let mut with_metrics = chunks.clone();
+    with_metrics.push(
+        json!({"amazon-bedrock-invocationMetrics": {"inputTokenCount": 140, "outputTokenCount": 3, "invocationLatency": 412, "firstByteLatency": 97}})
+            .to_string(),
+    );
+    add(
+        "eventstream",
+        "bedrock-metrics".to_owned(),
+        event_stream(&with_metrics, None),
+    );
+    add(
+        "eventstream",
+        "bedrock-exception".to_owned(),
+        event_stream(
+            &chunks[..1],
+            Some((
+                "throttlingException",
+                "Too many requests, please wait before trying again.",
+            )),
+        ),
+    );
     add(
         "redact",
         "plain-text".to_owned(),
@@ -586,6 +633,19 @@ pub(crate) fn seed_corpus(
         add("payload", file_seed_name(file), read(file)?);
     }
     Ok(corpus)
+}
+
+/// An eventstream seed of raw bytes: a first byte 0, then the chunks as chunk events
+/// and, if given, an exception message, written by the mock's encoder.
+fn event_stream(chunks: &[String], exception: Option<(&str, &str)>) -> Vec<u8> {
+    let mut bytes = vec![0];
+    for chunk in chunks {
+        bytes.extend(ai21_mock::eventstream::encode_chunk(chunk.as_bytes()));
+    }
+    if let Some((kind, message)) = exception {
+        bytes.extend(ai21_mock::eventstream::encode_exception(kind, message));
+    }
+    bytes
 }
 
 fn default_path(kind: PayloadKind) -> &'static str {

@@ -156,6 +156,8 @@ impl<'t> Side<'t> {
         Some(match TextBody::of(text, content_type, is_response) {
             TextBody::Absent => Side::Absent,
             TextBody::EventStream => Side::EventStream(text),
+            // The full read keeps its bytes; the fast one leaves it to it.
+            TextBody::AwsEventStream(_) => return None,
             TextBody::Json => Side::JsonText(text),
         })
     }

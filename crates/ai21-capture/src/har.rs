@@ -242,12 +242,18 @@ impl Text {
                 let bytes = STANDARD.decode(compact).map_err(|error| {
                     format!("invalid base64: {}", house_message(&error.to_string()))
                 })?;
-                String::from_utf8(bytes).map_err(|error| {
-                    format!(
+                match String::from_utf8(bytes) {
+                    Ok(text) => Ok(text),
+                    // A binary AWS event stream: its bytes as characters, which the body
+                    // reader turns back into bytes.
+                    Err(error) if crate::starts_with_prelude(error.as_bytes()) => {
+                        Ok(error.as_bytes().iter().copied().map(char::from).collect())
+                    }
+                    Err(error) => Err(format!(
                         "base64 text is not UTF-8 (invalid at byte {})",
                         error.utf8_error().valid_up_to() + 1
-                    )
-                })
+                    )),
+                }
             }
             Some(encoding) => Err(format!("unsupported encoding {encoding:?}")),
         }

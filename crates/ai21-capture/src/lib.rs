@@ -293,6 +293,12 @@ pub enum Body {
     Json(Value),
     /// The raw text of a `text/event-stream` response (`data: {...}` events), redacted.
     EventStream(String),
+    /// The bytes of an AWS event stream (`application/vnd.amazon.eventstream`): Bedrock's
+    /// streamed answer, each message carrying one chunk. Read from base64 text, or from text
+    /// whose characters stand for bytes (U+0000 to U+00FF), as loggers write binary bodies;
+    /// kept as captured (see [`aws_event_stream`] for how it is told, and
+    /// `docs/capture-format.md` for what redaction does to it).
+    AwsEventStream(Vec<u8>),
     /// Text that is not JSON, kept (redacted) so the validator can say what is wrong.
     Text(String),
 }
@@ -319,6 +325,7 @@ impl Body {
         match TextBody::of(&text, content_type, is_response) {
             TextBody::Absent => Body::Absent,
             TextBody::EventStream => Body::EventStream(into_redacted(text)),
+            TextBody::AwsEventStream(bytes) => Body::AwsEventStream(bytes),
             TextBody::Json => match serde_json::from_str::<Value>(&text) {
                 Ok(value) => Body::from_json(value),
                 Err(_) => Body::Text(into_redacted(text)),
@@ -341,6 +348,8 @@ pub(crate) enum TextBody {
     /// An event stream: a response whose content type says so, or whose text starts with
     /// `data:`.
     EventStream,
+    /// An AWS event stream, decoded into its bytes.
+    AwsEventStream(Vec<u8>),
     /// Anything else: JSON text, or text that is not JSON.
     Json,
 }
@@ -357,11 +366,67 @@ impl TextBody {
                 .contains("text/event-stream")
         }) || trimmed.starts_with("data:");
         if is_response && event_stream {
-            TextBody::EventStream
-        } else {
-            TextBody::Json
+            return TextBody::EventStream;
         }
+        if is_response && let Some(bytes) = aws_event_stream(text, content_type) {
+            return TextBody::AwsEventStream(bytes);
+        }
+        TextBody::Json
     }
+}
+
+/// The bytes of a response body given as text, when it is an AWS event stream
+/// (`application/vnd.amazon.eventstream`, Bedrock's streamed answer): base64 text (line
+/// breaks and blanks ignored), or text whose every character stands for one byte
+/// (U+0000 to U+00FF). Told by the content type, or, without one, by the bytes starting
+/// with a message prelude whose checksum holds (a 12-byte prelude: total length, headers
+/// length, CRC32 of the eight bytes before it), which no JSON or event-stream text does.
+/// `None` for any other text.
+pub fn aws_event_stream(text: &str, content_type: Option<&str>) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let declared = content_type.is_some_and(|content_type| {
+        content_type
+            .to_ascii_lowercase()
+            .contains("application/vnd.amazon.eventstream")
+    });
+    let compact: String = text
+        .chars()
+        .filter(|character| !character.is_ascii_whitespace())
+        .collect();
+    let from_base64 = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .ok();
+    let from_chars = || -> Option<Vec<u8>> {
+        text.chars()
+            .map(|character| u8::try_from(u32::from(character)).ok())
+            .collect()
+    };
+    match from_base64 {
+        Some(bytes) if starts_with_prelude(&bytes) => Some(bytes),
+        _ => match from_chars() {
+            Some(bytes) if declared || starts_with_prelude(&bytes) => Some(bytes),
+            _ if declared => Some(text.as_bytes().to_vec()),
+            _ => None,
+        },
+    }
+}
+
+/// Whether `bytes` start with an AWS event-stream message prelude whose CRC32 holds.
+pub(crate) fn starts_with_prelude(bytes: &[u8]) -> bool {
+    let Some(prelude) = bytes.get(..12) else {
+        return false;
+    };
+    let word = |at: usize| {
+        u32::from_be_bytes([
+            prelude[at],
+            prelude[at + 1],
+            prelude[at + 2],
+            prelude[at + 3],
+        ])
+    };
+    let total = word(0) as usize;
+    let headers = word(4) as usize;
+    total >= 16 && headers + 16 <= total && crc32fast::hash(&prelude[..8]) == word(8)
 }
 
 fn into_redacted(text: String) -> String {

@@ -430,6 +430,11 @@ impl Serialize for OutBody<'_> {
             Body::EventStream(text) | Body::Text(text) => {
                 serializer.serialize_str(&redact::text(text))
             }
+            // Binary: written as base64, which reads back as the same bytes.
+            Body::AwsEventStream(bytes) => {
+                use base64::Engine;
+                serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+            }
         }
     }
 }

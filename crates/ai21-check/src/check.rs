@@ -168,7 +168,10 @@ pub fn check_record(record: Record, validator: &Validator, options: CheckOptions
                 path: (exchange.dialect() != ai21_capture::Dialect::Studio)
                     .then(|| ai21_capture::endpoint::path_of(exchange.url()).to_owned()),
                 status: exchange.response.status,
-                streamed: matches!(exchange.response.body, Body::EventStream(_)),
+                streamed: matches!(
+                    exchange.response.body,
+                    Body::EventStream(_) | Body::AwsEventStream(_)
+                ),
             };
             let view = view(exchange);
             let status = exchange.response.status;
@@ -253,6 +256,7 @@ fn body(body: &Body) -> ai21_validate::Body<'_> {
         Body::Absent => ai21_validate::Body::Absent,
         Body::Json(value) => ai21_validate::Body::Json(value),
         Body::EventStream(text) => ai21_validate::Body::EventStream(text),
+        Body::AwsEventStream(bytes) => ai21_validate::Body::AwsEventStream(bytes),
         Body::Text(text) => ai21_validate::Body::Text(text),
     }
 }
@@ -266,6 +270,21 @@ fn key_words(bodies: &[ai21_validate::Body<'_>]) -> KeyWords {
             ai21_validate::Body::Json(value) => keys.add_json(value),
             ai21_validate::Body::Text(text) | ai21_validate::Body::EventStream(text) => {
                 keys.add_text(text);
+            }
+            // The words of every message's text: the chunks a finding may quote.
+            ai21_validate::Body::AwsEventStream(bytes) => {
+                for frame in ai21_validate::eventstream::decode(bytes) {
+                    match frame.content {
+                        ai21_validate::eventstream::Content::Chunk(chunk) => {
+                            keys.add_text(&String::from_utf8_lossy(&chunk));
+                        }
+                        ai21_validate::eventstream::Content::Exception {
+                            message: Some(message),
+                            ..
+                        } => keys.add_text(&message),
+                        _ => {}
+                    }
+                }
             }
         }
     }

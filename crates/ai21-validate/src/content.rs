@@ -83,6 +83,32 @@ impl Validator {
                 }
                 out.push(joined);
             }
+            Body::AwsEventStream(bytes) => {
+                let mut joined = String::new();
+                for frame in crate::eventstream::decode(bytes) {
+                    match frame.content {
+                        crate::eventstream::Content::Chunk(chunk) => {
+                            match serde_json::from_slice::<Value>(&chunk) {
+                                Ok(chunk) => {
+                                    for piece in
+                                        self.content(PayloadKind::JambaChatStreamChunk, &chunk)
+                                    {
+                                        joined.push_str(piece);
+                                        out.push(piece.to_owned());
+                                    }
+                                }
+                                Err(_) => out.push(String::from_utf8_lossy(&chunk).into_owned()),
+                            }
+                        }
+                        crate::eventstream::Content::Exception {
+                            message: Some(message),
+                            ..
+                        } => out.push(message),
+                        _ => {}
+                    }
+                }
+                out.push(joined);
+            }
         }
     }
 }

@@ -35,6 +35,9 @@ pub enum Body<'a, V = &'a Value> {
     Json(V),
     /// The text of a `text/event-stream` response (`data: {...}` events).
     EventStream(&'a str),
+    /// The bytes of an AWS event stream (Bedrock's streamed answer), checked by
+    /// [`Validator::validate_event_stream`].
+    AwsEventStream(&'a [u8]),
     /// Text that is neither JSON nor an event stream.
     Text(&'a str),
 }
@@ -133,6 +136,14 @@ fn body_finding<V>(body: Body<'_, V>, side: &str, target: Target) -> Option<Find
             "capture/body-not-json",
             "",
             format!("the {side} body is an event stream, not JSON"),
+        ),
+        Body::AwsEventStream(bytes) => Finding::error(
+            "capture/body-not-json",
+            "",
+            format!(
+                "the {side} body is an AWS event stream ({}), not JSON",
+                count(bytes.len(), "byte")
+            ),
         ),
     };
     Some(finding.with_target(target))
@@ -250,6 +261,11 @@ impl Validator {
             }
             (Answer::Success, Body::EventStream(text)) => {
                 let stream_report = self.validate_stream_in(dialect, text);
+                findings.extend(stream_report.report.findings);
+                return Ok(stream_report.reassembled);
+            }
+            (Answer::Success, Body::AwsEventStream(bytes)) => {
+                let stream_report = self.validate_event_stream(bytes, dialect);
                 findings.extend(stream_report.report.findings);
                 return Ok(stream_report.reassembled);
             }
@@ -380,7 +396,7 @@ impl Validator {
                     );
                 }
             }
-            (Answer::Success, Body::EventStream(_)) if !jamba => {
+            (Answer::Success, Body::EventStream(_) | Body::AwsEventStream(_)) if !jamba => {
                 findings.push(
                     Finding::error(
                         "pair/stream",
@@ -390,7 +406,7 @@ impl Validator {
                     .with_target(Target::Response),
                 );
             }
-            (Answer::Success, Body::EventStream(_)) => {
+            (Answer::Success, Body::EventStream(_) | Body::AwsEventStream(_)) => {
                 if !stream {
                     let message = match route.stream {
                         Some(_) => format!(

@@ -837,6 +837,7 @@ fn validated(body: &Body) -> ai21_validate::Body<'_> {
         Body::Absent => ai21_validate::Body::Absent,
         Body::Json(value) => ai21_validate::Body::Json(value),
         Body::EventStream(text) => ai21_validate::Body::EventStream(text),
+        Body::AwsEventStream(bytes) => ai21_validate::Body::AwsEventStream(bytes),
         Body::Text(text) => ai21_validate::Body::Text(text),
     }
 }

@@ -10,7 +10,7 @@ use crate::support::ai21;
 /// The sample capture of each dialect, with the records it holds, how many of them are
 /// skipped (paths outside AI21's contract), and the dialect of the rest.
 const SAMPLES: [(&str, u64, u64, &str); 3] = [
-    ("tests/fixtures/captures/bedrock.jsonl", 5, 2, "bedrock"),
+    ("tests/fixtures/captures/bedrock.jsonl", 6, 2, "bedrock"),
     ("tests/fixtures/captures/vertex.jsonl", 3, 1, "vertex"),
     ("tests/fixtures/captures/azure.jsonl", 3, 0, "azure"),
 ];
@@ -98,6 +98,13 @@ fn a_broken_request_field_is_a_located_finding_in_every_dialect() {
             "\"temperature\": 0.4",
             "\"temperature\": 4.5",
             "/temperature",
+        ),
+        (
+            "tests/fixtures/captures/bedrock.jsonl",
+            2,
+            "\"max_tokens\": 16",
+            "\"max_tokens\": 5000",
+            "/max_tokens",
         ),
         (
             "tests/fixtures/captures/vertex.jsonl",
@@ -237,4 +244,137 @@ fn a_bad_dialect_name_stops_the_command() {
     let run = ai21(&["validate", "--dialect", "openai", "-"], b"");
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(run.stderr.contains("bedrock"), "{}", run.transcript());
+}
+
+#[test]
+fn a_bedrock_event_stream_is_decoded_from_base64_or_raw_bytes_and_its_framing_checked() {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let line = &sample_lines("tests/fixtures/captures/bedrock.jsonl")[2];
+    let record: Value = serde_json::from_str(line).expect("a JSON line");
+    let encoded = record["response"]["body"].as_str().expect("a base64 body");
+    let bytes = engine.decode(encoded).expect("base64");
+    let with_body = |body: &str, content_type: Option<&str>| {
+        let mut record = record.clone();
+        record["response"]["body"] = Value::String(body.to_owned());
+        match content_type {
+            Some(content_type) => {
+                record["response"]["headers"]["content-type"] = content_type.into();
+            }
+            None => {
+                record["response"]["headers"]
+                    .as_object_mut()
+                    .expect("headers")
+                    .remove("content-type");
+            }
+        }
+        record.to_string()
+    };
+    // As captured (base64), as raw bytes written one character each, and without the
+    // content type (told by the prelude's checksum): the same clean stream.
+    let raw: String = bytes.iter().copied().map(char::from).collect();
+    for (name, line) in [
+        (
+            "base64",
+            with_body(encoded, Some("application/vnd.amazon.eventstream")),
+        ),
+        (
+            "raw",
+            with_body(&raw, Some("application/vnd.amazon.eventstream")),
+        ),
+        ("base64, no content type", with_body(encoded, None)),
+    ] {
+        let (code, report) = json_report(&["-"], &line);
+        assert_eq!(code, 0, "{name}: {report:#?}");
+        assert!(errors(&report).is_empty(), "{name}: {report:#?}");
+    }
+    // One flipped bit in the second message: a framing error located by message and byte.
+    let mut broken = bytes.clone();
+    let second = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+    broken[second + 20] ^= 0x10;
+    let (code, report) = json_report(
+        &["-"],
+        &with_body(
+            &engine.encode(&broken),
+            Some("application/vnd.amazon.eventstream"),
+        ),
+    );
+    assert_eq!(code, 1, "{report:#?}");
+    assert!(
+        errors(&report)
+            .iter()
+            .any(|finding| finding["rule"] == "stream/eventstream-frame"
+                && finding["target"] == "stream-message"
+                && finding["byte_offset"] == second),
+        "{report:#?}"
+    );
+    // Cut after the first message: the stream never finishes.
+    let (code, report) = json_report(
+        &["-"],
+        &with_body(
+            &engine.encode(&bytes[..second]),
+            Some("application/vnd.amazon.eventstream"),
+        ),
+    );
+    assert_eq!(code, 1, "{report:#?}");
+    assert!(
+        errors(&report)
+            .iter()
+            .any(|finding| finding["rule"] == "stream/eventstream-unfinished"),
+        "{report:#?}"
+    );
+    // The stream path answered with one JSON body: the path asked for a stream.
+    let mut single =
+        serde_json::from_str::<Value>(&sample_lines("tests/fixtures/captures/bedrock.jsonl")[1])
+            .expect("a JSON line");
+    single["url"] = record["url"].clone();
+    let (code, report) = json_report(&["-"], &single.to_string());
+    assert_eq!(code, 1, "{report:#?}");
+    assert!(
+        errors(&report)
+            .iter()
+            .any(|finding| finding["rule"] == "pair/stream"
+                && finding["target"] == "endpoint"
+                && finding["message"]
+                    .as_str()
+                    .is_some_and(|message| message.contains("Bedrock path asks"))),
+        "{report:#?}"
+    );
+}
+
+#[test]
+fn a_recorded_bedrock_stream_is_written_back_as_base64_and_reads_the_same() {
+    let line = &sample_lines("tests/fixtures/captures/bedrock.jsonl")[2];
+    let items: Vec<_> = ai21_capture::read_from(
+        [ai21_capture::Input::Stdin],
+        ai21_capture::ReadOptions::default(),
+        line.as_bytes(),
+    )
+    .collect();
+    let [ai21_capture::Item::Record(record)] = items.as_slice() else {
+        panic!("{items:?}");
+    };
+    let ai21_capture::Content::Exchange(exchange) = &record.content else {
+        panic!("{record:?}");
+    };
+    assert!(matches!(
+        exchange.response.body,
+        ai21_capture::Body::AwsEventStream(_)
+    ));
+    assert_eq!(exchange.dialect(), ai21_capture::Dialect::Bedrock);
+    let written = exchange.to_json_line();
+    let again: Vec<_> = ai21_capture::read_from(
+        [ai21_capture::Input::Stdin],
+        ai21_capture::ReadOptions::default(),
+        written.as_bytes(),
+    )
+    .collect();
+    let [ai21_capture::Item::Record(again)] = again.as_slice() else {
+        panic!("{again:?}");
+    };
+    let ai21_capture::Content::Exchange(again) = &again.content else {
+        panic!("{again:?}");
+    };
+    assert_eq!(again.response.body, exchange.response.body);
+    assert_eq!(again.route(), exchange.route());
 }

@@ -63,6 +63,7 @@ fn body_kind(body: &Body) -> &'static str {
         Body::Absent => "absent",
         Body::Json(_) => "json",
         Body::EventStream(_) => "event-stream",
+        Body::AwsEventStream(_) => "aws-event-stream",
         Body::Text(_) => "text",
     }
 }

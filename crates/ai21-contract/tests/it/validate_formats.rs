@@ -36,7 +36,7 @@ fn json_lines() {
     check("validate-json", &["--format", "json"]);
     let run = ai21(&["validate", SAMPLES, "--format", "json"], b"");
     let summary = assert_accounted(&run);
-    assert_eq!(summary["records"], 14);
+    assert_eq!(summary["records"], 26);
 }
 
 #[test]
