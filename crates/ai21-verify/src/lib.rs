@@ -656,10 +656,10 @@ fn transport(message: String) -> Finding {
 /// exchange ([`Validator::validate_exchange`]: both sides, the pairing and stream rules),
 /// a negative case by its response alone ([`Validator::validate_response_in`]: the
 /// dialect's error envelope), the request being invalid on purpose. A Bedrock stream (an
-/// AWS event stream, binary) is checked by [`Validator::validate_event_stream`] and its
-/// request by [`Validator::validate_request_on`]; it is not returned as a record, as a
-/// capture holds text bodies. On top, the runner's own `verify/` findings: no answer, an
-/// answer that broke off, a status of the wrong class, and what the request decides
+/// AWS event stream, binary) is kept as its bytes, checked message by message
+/// ([`Validator::validate_event_stream`], within the exchange check) and recorded as a
+/// capture writes one (base64). On top, the runner's own `verify/` findings: no answer,
+/// an answer that broke off, a status of the wrong class, and what the request decides
 /// ([`answer`]).
 pub fn check(
     sent: &Sent,
@@ -696,46 +696,22 @@ pub fn check(
         CaseBody::Json(value) => Body::from_json(value.clone()),
         CaseBody::Raw(text) => Body::Text((*text).to_owned()),
     };
-    // Bedrock's stream: binary frames, which no text body holds.
-    let aws_stream = success
-        && case.expect == Expect::Success
-        && route.is_some_and(|route| {
-            route.dialect == Dialect::Bedrock
-                && (reply.is_aws_event_stream()
-                    || route.stream == Some(true)
-                        && serde_json::from_slice::<Value>(&reply.body).is_err())
-        });
-    if aws_stream && let (Some(route), Body::Json(request)) = (route, &request_body) {
-        report
-            .findings
-            .extend(validator.validate_request_on(route, request).findings);
-        report.findings.extend(
-            validator
-                .validate_event_stream(&reply.body, route.dialect)
-                .report
-                .findings,
-        );
-        report.findings.extend(answer::bedrock_stream(
-            &case.name,
-            route,
-            request,
+    // An AWS event stream is binary: kept as bytes, by its content type, or on Bedrock by
+    // bytes that are not text (the answer may have left its content type out).
+    let aws_stream = reply.is_aws_event_stream()
+        || case.dialect == Dialect::Bedrock
+            && success
+            && !reply.body.is_empty()
+            && std::str::from_utf8(&reply.body).is_err();
+    let response_body = if aws_stream {
+        Body::AwsEventStream(reply.body.clone())
+    } else {
+        Body::from_text(
+            reply.text().into_owned(),
             reply.content_type.as_deref(),
-            &reply.body,
-        ));
-        return (
-            Checked {
-                location,
-                subject: subject(case, reply.status, true),
-                report,
-            },
-            None,
-        );
-    }
-    let response_body = Body::from_text(
-        reply.text().into_owned(),
-        reply.content_type.as_deref(),
-        true,
-    );
+            true,
+        )
+    };
     let response = validated(&response_body);
     match (&case.expect, &request_body) {
         (Expect::Success, _) if !success => report.push(
@@ -784,7 +760,10 @@ pub fn check(
         _ => validator.validate_response_in(case.dialect, endpoint, Some(reply.status), response),
     };
     report.findings.extend(checked.findings);
-    let streamed = matches!(response_body, Body::EventStream(_));
+    let streamed = matches!(
+        response_body,
+        Body::EventStream(_) | Body::AwsEventStream(_)
+    );
     let subject = subject(case, reply.status, streamed);
     let recorded = record(case, reply, base_url, request_body, response_body);
     (
@@ -816,6 +795,9 @@ fn answered(
         .unwrap_or(request.get("stream") == Some(&Value::Bool(true)));
     match (&route.endpoint, response) {
         (Endpoint::J2Complete { .. }, Body::Json(response)) => answer::j2(name, request, response),
+        (_, Body::AwsEventStream(bytes)) => {
+            answer::bedrock_stream(name, route, request, content_type, bytes)
+        }
         (Endpoint::JambaChat, _) if streamed => answer::jamba_stream(
             name,
             request,

@@ -137,26 +137,18 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         ..Summary::default()
     };
     let mut recorded = 0usize;
-    let mut unrecorded_streams = 0usize;
     let written: io::Result<Summary> = (|| {
         for (index, sent) in sent.iter().enumerate() {
             let unrecorded_location = verify::location(None, &base_url, index);
             let (mut checked, exchange) =
                 verify::check(sent, unrecorded_location, &base_url, validator, plan.server);
-            match (record.as_mut(), exchange) {
-                (Some(file), Some(exchange)) => {
-                    exchange
-                        .write_json_line(&mut *file)
-                        .map_err(io::Error::other)?;
-                    recorded += 1;
-                    checked.location =
-                        verify::location(args.record.as_deref(), &base_url, recorded - 1);
-                }
-                // A case along a route that gave no record: Bedrock's binary stream.
-                (Some(_), None) if sent.case.route.is_some() && sent.reply.is_ok() => {
-                    unrecorded_streams += 1;
-                }
-                _ => {}
+            if let (Some(file), Some(exchange)) = (record.as_mut(), exchange) {
+                exchange
+                    .write_json_line(&mut *file)
+                    .map_err(io::Error::other)?;
+                recorded += 1;
+                checked.location =
+                    verify::location(args.record.as_deref(), &base_url, recorded - 1);
             }
             summary.allowed += levels.apply(&mut checked.report);
             let outcome = Outcome::Checked(checked);
@@ -173,19 +165,6 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         );
         writer.finish(&summary).map(|()| summary)
     })();
-    if unrecorded_streams > 0
-        && let Some(path) = &args.record
-    {
-        output::log(&format!(
-            "{unrecorded_streams} Bedrock stream{} not in {}: a capture holds text bodies, and an AWS event stream is binary",
-            if unrecorded_streams == 1 {
-                " is"
-            } else {
-                "s are"
-            },
-            path.display()
-        ));
-    }
     super::exit_status(written, args.deny_warnings)
 }
 
