@@ -247,9 +247,33 @@ pub struct VerifyArgs {
     /// without --base-url, live with it]
     #[arg(long, value_enum)]
     pub target: Option<TargetKind>,
-    /// The environment variable holding the API key (never printed)
-    #[arg(long, value_name = "VAR", default_value = "AI21_API_KEY")]
-    pub api_key_env: String,
+    /// The dialect to speak: AI21 Studio's API, or a partner cloud's (its paths, bodies,
+    /// credentials and errors)
+    #[arg(long, value_parser = dialect_parser(), value_name = "DIALECT", default_value = "studio")]
+    pub dialect: Dialect,
+    /// The environment variable holding the API key or token (never printed) [default:
+    /// AI21_API_KEY; AZURE_API_KEY with --dialect azure; GOOGLE_OAUTH_ACCESS_TOKEN with
+    /// --dialect vertex; Bedrock signs with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+    /// AWS_SESSION_TOKEN instead]
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+    /// The model to send to instead of the one mapped from each case's: a Bedrock model id
+    /// (for the endpoint it serves: `ai21.j2-...` J2, any other Jamba), a Vertex model such
+    /// as `jamba-1.5-large@001`, or the `model` of every Azure body
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
+    /// Vertex: the Google Cloud project [default: GOOGLE_CLOUD_PROJECT, then
+    /// CLOUDSDK_CORE_PROJECT; `ai21-contract-mock` for the embedded mock]
+    #[arg(long, value_name = "PROJECT")]
+    pub project: Option<String>,
+    /// Bedrock: the region requests are signed for [default: AWS_REGION, then
+    /// AWS_DEFAULT_REGION]; Vertex: the region of the path [default: GOOGLE_CLOUD_LOCATION,
+    /// then CLOUDSDK_COMPUTE_REGION]; for the embedded mock, us-east-1 and us-central1
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Azure: the `api-version` query to add to every request, such as `2024-05-01-preview`
+    #[arg(long, value_name = "VERSION")]
+    pub api_version: Option<String>,
     /// Which endpoints to verify [default: both against the mock, jamba against a live
     /// endpoint]
     #[arg(long, value_enum)]

@@ -1,8 +1,10 @@
 //! What the request decides about a successful answer, checked by the runner itself,
 //! apart from the validator (which the mock is built from): the number of completions or
-//! choices, the bound on generated tokens, the stop sequences, and a stream's framing.
+//! choices, the bound on generated tokens, the stop sequences, and a stream's framing
+//! (`text/event-stream`, or Bedrock's AWS event stream).
 
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Dialect, PayloadKind, Route};
+use ai21_validate::eventstream::{self, Content};
 use ai21_validate::{Finding, Target as Place, Validator};
 use serde_json::Value;
 
@@ -183,13 +185,15 @@ fn is_event_stream(content_type: Option<&str>) -> bool {
 }
 
 /// Jamba, streamed: a `text/event-stream` answer, every line `data: ` or blank, every
-/// event a valid chunk until a final `data: [DONE]`, one choice, the reassembled content
-/// free of stop sequences, and the last usage within `max_tokens`.
+/// event a valid chunk (in `dialect`'s schema) until a final `data: [DONE]`, one choice,
+/// the reassembled content free of stop sequences, and the last usage within
+/// `max_tokens`.
 pub(crate) fn jamba_stream(
     name: &str,
     request: &Value,
     content_type: Option<&str>,
     body: &str,
+    dialect: Dialect,
     validator: &Validator,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -232,9 +236,7 @@ pub(crate) fn jamba_stream(
     if chunks.is_empty() {
         framing("the stream has no chunk".to_owned());
     }
-    let mut content = String::new();
-    let mut indices = std::collections::BTreeSet::new();
-    let mut usage = None;
+    let mut parsed = Vec::new();
     for (number, text) in chunks.iter().enumerate() {
         let chunk: Value = match serde_json::from_str(text) {
             Ok(chunk) => chunk,
@@ -243,7 +245,7 @@ pub(crate) fn jamba_stream(
                 continue;
             }
         };
-        let report = validator.validate(PayloadKind::JambaChatStreamChunk, &chunk);
+        let report = validator.validate_in(dialect, PayloadKind::JambaChatStreamChunk, &chunk);
         if let Some(first) = report.errors().next() {
             framing(format!(
                 "chunk {} is not a valid stream chunk: {} at {:?}",
@@ -252,6 +254,20 @@ pub(crate) fn jamba_stream(
                 first.pointer
             ));
         }
+        parsed.push(chunk);
+    }
+    findings.extend(streamed_content(name, request, &parsed));
+    findings
+}
+
+/// The checks of what the request decides over a stream's chunks, whatever framed them:
+/// one choice, the last usage within `max_tokens`, and no stop sequence in the content.
+fn streamed_content(name: &str, request: &Value, chunks: &[Value]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut content = String::new();
+    let mut indices = std::collections::BTreeSet::new();
+    let mut usage = None;
+    for chunk in chunks {
         for choice in chunk
             .get("choices")
             .and_then(Value::as_array)
@@ -265,8 +281,10 @@ pub(crate) fn jamba_stream(
                 content.push_str(piece);
             }
         }
+        // Bedrock's invocation metrics count the output tokens too, on the last event.
         if let Some(used) = chunk
             .pointer("/usage/completion_tokens")
+            .or_else(|| chunk.pointer(&format!("/{}/outputTokenCount", eventstream::METRICS)))
             .and_then(Value::as_u64)
         {
             usage = Some(used);
@@ -294,6 +312,85 @@ pub(crate) fn jamba_stream(
         ));
     }
     findings.extend(stop_in_text(name, "", &content, &stops(request, "stop")));
+    findings
+}
+
+/// Jamba on Bedrock, streamed: an `application/vnd.amazon.eventstream` answer to a path
+/// that asks for a stream, every message a `chunk` event whose bytes are JSON (an
+/// exception, or bytes that do not decode, break the framing), at least one chunk, and
+/// over the chunks what [`jamba_stream`] checks: one choice, the last usage (or Bedrock's
+/// invocation metrics) within `max_tokens`, no stop sequence in the content. The chunks'
+/// schema and the rules between them are the validator's
+/// ([`Validator::validate_event_stream`]).
+pub(crate) fn bedrock_stream(
+    name: &str,
+    route: &Route,
+    request: &Value,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut framing = |message: String| {
+        findings.push(error(
+            "verify/stream-framing",
+            "",
+            format!("{name}: {message}"),
+        ));
+    };
+    if route.stream != Some(true) {
+        framing(format!(
+            "the {} path {} asks for one JSON body, but the answer is an AWS event stream",
+            route.dialect.short(),
+            route.path("", "")
+        ));
+    }
+    let expected = eventstream::CONTENT_TYPE;
+    if !content_type.is_some_and(|value| {
+        value
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with(expected)
+    }) {
+        framing(format!(
+            "a Bedrock stream got Content-Type {}, expected {expected}",
+            content_type.map_or_else(|| "(none)".to_owned(), |value| format!("{value:?}"))
+        ));
+    }
+    let mut chunks = Vec::new();
+    for frame in eventstream::decode(body) {
+        match &frame.content {
+            Content::Chunk(bytes) => match serde_json::from_slice::<Value>(bytes) {
+                Ok(chunk) => chunks.push(chunk),
+                Err(parse_error) => framing(format!(
+                    "message {} carries bytes that are not JSON: {parse_error}",
+                    frame.number
+                )),
+            },
+            Content::Exception {
+                exception_type,
+                message,
+            } => framing(format!(
+                "message {} is an exception ({}): {}",
+                frame.number,
+                exception_type.as_deref().unwrap_or("no type"),
+                message.as_deref().unwrap_or("no message")
+            )),
+            Content::NotAChunk(why) => {
+                framing(format!(
+                    "message {} is not a chunk event: {why}",
+                    frame.number
+                ));
+            }
+            Content::Undecodable(why) => framing(format!(
+                "{} bytes at offset {} do not decode as an event-stream message: {why}",
+                frame.len, frame.offset
+            )),
+        }
+    }
+    if chunks.is_empty() {
+        framing("the stream has no chunk event".to_owned());
+    }
+    findings.extend(streamed_content(name, request, &chunks));
     findings
 }
 
@@ -350,6 +447,77 @@ mod tests {
     }
 
     #[test]
+    fn a_bedrock_stream_is_read_from_its_event_stream_messages() {
+        use ai21_mock::eventstream::{encode_chunk, encode_exception};
+        use ai21_schemas::Endpoint;
+
+        let route = |stream| Route {
+            dialect: Dialect::Bedrock,
+            endpoint: Endpoint::JambaChat,
+            model: Some("ai21.jamba-1-5-mini-v1:0".to_owned()),
+            stream: Some(stream),
+        };
+        let request = json!({"messages": [], "max_tokens": 2, "stop": ["##"]});
+        let chunk = |index: u64, content: &str, last: bool| {
+            let mut chunk = json!({"id": "chatcmpl-1", "choices": [{"index": index, "delta": {"content": content}, "finish_reason": if last { json!("stop") } else { Value::Null }}]});
+            if last {
+                chunk["amazon-bedrock-invocationMetrics"] = json!({"outputTokenCount": 2});
+            }
+            encode_chunk(chunk.to_string().as_bytes())
+        };
+        let mut good = chunk(0, "Hel", false);
+        good.extend(chunk(0, "lo", true));
+        let content_type = Some(eventstream::CONTENT_TYPE);
+        assert!(
+            bedrock_stream("case", &route(true), &request, content_type, &good).is_empty(),
+            "{:?}",
+            bedrock_stream("case", &route(true), &request, content_type, &good)
+        );
+        // A stream to the plain path, as text/event-stream: framing twice.
+        assert_eq!(
+            rules(&bedrock_stream(
+                "case",
+                &route(false),
+                &request,
+                Some("text/event-stream"),
+                &good
+            )),
+            ["verify/stream-framing", "verify/stream-framing"]
+        );
+        // Two choices, a stop sequence across chunks, too many tokens by the metrics, an
+        // exception and bytes that do not decode.
+        let mut bad = chunk(0, "a #", false);
+        bad.extend(chunk(1, "# b", false));
+        let mut metrics =
+            json!({"choices": [], "amazon-bedrock-invocationMetrics": {"outputTokenCount": 9}})
+                .to_string()
+                .into_bytes();
+        bad.extend(encode_chunk(&metrics));
+        bad.extend(encode_exception(
+            "modelStreamErrorException",
+            "the model failed",
+        ));
+        metrics.truncate(5);
+        bad.extend(&metrics);
+        let found = bedrock_stream("case", &route(true), &request, content_type, &bad);
+        assert_eq!(
+            rules(&found),
+            [
+                "verify/stream-framing",
+                "verify/stream-framing",
+                "verify/choice-count",
+                "verify/max-tokens",
+                "verify/stop-sequence"
+            ],
+            "{found:#?}"
+        );
+        assert!(found[0].message.contains("modelStreamErrorException"));
+        let empty = bedrock_stream("case", &route(true), &request, content_type, b"");
+        assert_eq!(rules(&empty), ["verify/stream-framing"]);
+        assert!(empty[0].message.contains("no chunk event"));
+    }
+
+    #[test]
     fn a_badly_framed_stream_is_caught() {
         let request = json!({"stream": true, "max_tokens": 2, "stop": ["##"]});
         let chunk = |content: &str| {
@@ -363,6 +531,7 @@ mod tests {
                 &request,
                 Some("text/event-stream"),
                 &good,
+                Dialect::Studio,
                 Validator::shared()
             )
             .is_empty(),
@@ -372,6 +541,7 @@ mod tests {
                 &request,
                 Some("text/event-stream"),
                 &good,
+                Dialect::Studio,
                 Validator::shared()
             )
         );
@@ -385,6 +555,7 @@ mod tests {
             &request,
             Some("application/json"),
             &bad,
+            Dialect::Studio,
             Validator::shared(),
         );
         assert_eq!(

@@ -64,6 +64,57 @@ pub const VALIDATION_LOC: Source = Source {
     evidence: "unconfirmed: the body {\"detail\": [{\"loc\", \"msg\", \"type\"}]} is FastAPI's and was never captured from AI21 (api-facts section 7); the field is the pointer schemas/examples/manifest.json records for the example",
 };
 
+/// Bedrock refuses a malformed request (a broken field, a body that is not JSON) with 400
+/// `ValidationException` and its own body `{"message": ...}`: recorded.
+pub const BEDROCK_400: Source = Source {
+    id: "bedrock-400",
+    confirmed: true,
+    evidence: "recorded traffic: Bedrock answers 400 with `x-amzn-ErrorType: ValidationException` and {\"message\": ...} (traceloop/openllmetry cassette, for an invalid model identifier; api-facts section 7); that a broken body field or a body that is not JSON gets the same 400 (\"Malformed input request\") is Bedrock's documented ValidationException, the same status for any input that fails validation",
+};
+
+/// An unsigned request to Bedrock gets 403: AWS's answer to a request without
+/// credentials, not recorded for Bedrock.
+pub const BEDROCK_403: Source = Source {
+    id: "bedrock-403",
+    confirmed: false,
+    evidence: "unconfirmed: AWS answers a request without a signature 403 (AccessDeniedException, \"Missing Authentication Token\"; the SDK's Bedrock client maps 403 to AccessDenied, api-facts section 1), and the mock does; no recorded Bedrock traffic shows it",
+};
+
+/// A malformed request through Vertex gets AI21's own 422, passed through: assumed.
+pub const VERTEX_422: Source = Source {
+    id: "vertex-422",
+    confirmed: false,
+    evidence: "unconfirmed: Vertex's rawPredict hands the body to the model's container, assumed to answer AI21's 422 {\"detail\": [...]}, passed through; the mock does; no recorded Vertex traffic shows an error (api-facts sections 1 and 7)",
+};
+
+/// A malformed request through Azure gets AI21's own 422, passed through: assumed.
+pub const AZURE_422: Source = Source {
+    id: "azure-422",
+    confirmed: false,
+    evidence: "unconfirmed: an Azure AI deployment hands the body to the model's container, assumed to answer AI21's 422 {\"detail\": [...]}, passed through; the mock does; no Azure traffic was recorded (api-facts sections 1 and 7)",
+};
+
+/// A body that is not JSON, through Vertex or Azure, gets 400: assumed.
+pub const PARTNER_NOT_JSON_400: Source = Source {
+    id: "partner-not-json-400",
+    confirmed: false,
+    evidence: "unconfirmed: the mock's answer (Google's INVALID_ARGUMENT, Azure's Bad Request); no recorded traffic shows what Vertex or Azure answers a body that is not JSON",
+};
+
+/// A request to Vertex without a token gets 401: Google's answer, not recorded.
+pub const VERTEX_401: Source = Source {
+    id: "vertex-401",
+    confirmed: false,
+    evidence: "unconfirmed: Google APIs answer a request without credentials 401 UNAUTHENTICATED, and the mock does; no recorded Vertex traffic shows it",
+};
+
+/// A request to Azure without a key gets 401: Azure's answer, not recorded.
+pub const AZURE_401: Source = Source {
+    id: "azure-401",
+    confirmed: false,
+    evidence: "unconfirmed: Azure AI answers a request without `api-key` 401 {\"error\": ...}, and the mock does; no Azure traffic was recorded",
+};
+
 /// Every source of an expectation, for the documentation and the report.
 pub const SOURCES: &[Source] = &[
     RECORDED_401,
@@ -72,6 +123,13 @@ pub const SOURCES: &[Source] = &[
     NOT_JSON_400,
     NOT_FOUND_404,
     VALIDATION_LOC,
+    BEDROCK_400,
+    BEDROCK_403,
+    VERTEX_422,
+    AZURE_422,
+    PARTNER_NOT_JSON_400,
+    VERTEX_401,
+    AZURE_401,
 ];
 
 /// What kind of server the suite runs against: it decides how an expectation that no

@@ -29,14 +29,29 @@
 //! any other. A negative case is sent with [`EXPECT_HEADER`] and recorded with
 //! `"expect": "refusal"`, so `validate` passes a recording whose refusals were meant.
 //!
+//! **Dialects.** The same suite can be sent to a partner cloud that serves AI21's models
+//! ([`Destination`]: Amazon Bedrock, Google Vertex AI, Azure AI): each case along the
+//! dialect's route, with the body the AI21 SDK's partner client sends, the refusals the
+//! dialect is expected to answer (their sources in [`SOURCES`]), and the dialect's
+//! credentials ([`Credentials`]: SigV4 for Bedrock, [`auth`]); every answer is checked in
+//! the dialect's schemas.
+//!
 //! ```
 //! use ai21_capture::ApiKey;
-//! use ai21_verify::Plan;
+//! use ai21_verify::{Credentials, Destination, Plan};
 //!
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! let mock = ai21_mock::RunningMock::start("127.0.0.1:0".parse()?, ai21_mock::Config::default()).await?;
-//! let plan = Plan { j2: false, jamba: true, generated: 2, seed: 7, server: ai21_verify::Server::Mock };
-//! let checked = ai21_verify::run(&mock.base_url(), &ApiKey::new("any-key"), &plan, 4).await?;
+//! let plan = Plan {
+//!     j2: false,
+//!     jamba: true,
+//!     generated: 2,
+//!     seed: 7,
+//!     server: ai21_verify::Server::Mock,
+//!     destination: Destination::Studio,
+//! };
+//! let credentials = Credentials::Bearer(ApiKey::new("any-key"));
+//! let checked = ai21_verify::run(&mock.base_url(), &credentials, &plan, 4).await?;
 //! assert!(checked.iter().all(|checked| !checked.report.has_errors()), "{checked:#?}");
 //! mock.stop().await?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -49,21 +64,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ai21_generate::instance as generate;
-use ai21_schemas::{Expectation, PayloadKind};
+use ai21_schemas::{Dialect, Expectation, PayloadKind, Route};
 use ai21_validate::{Endpoint, Finding, Report, Target, Validator};
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use ai21_capture::redact::ApiKey;
 use ai21_capture::{Body, Headers, Location, Origin, Position};
 use ai21_check::{Checked, Subject};
 
 pub mod answer;
+pub mod auth;
+mod destination;
 mod expect;
 
+pub use auth::{Credentials, SigV4, SigningError};
+pub use destination::{Destination, bedrock_model, model_is_j2, vertex_model};
+use destination::{Negative, Written};
 pub use expect::{
-    ExpectedLoc, J2_422, NOT_FOUND_404, NOT_JSON_400, RECORDED_401, RECORDED_CHAT_422, Refusal,
-    SOURCES, Server, Source, VALIDATION_LOC,
+    AZURE_401, AZURE_422, BEDROCK_400, BEDROCK_403, ExpectedLoc, J2_422, NOT_FOUND_404,
+    NOT_JSON_400, PARTNER_NOT_JSON_400, RECORDED_401, RECORDED_CHAT_422, Refusal, SOURCES, Server,
+    Source, VALIDATION_LOC, VERTEX_401, VERTEX_422,
 };
 
 /// The request header that marks a request meant to be refused, with the value
@@ -88,6 +108,8 @@ pub struct Plan {
     /// [`Server::Live`], a missed expectation that no recorded traffic confirms is a
     /// warning.
     pub server: Server,
+    /// Where the suite is sent: AI21 Studio, or a partner cloud in its dialect.
+    pub destination: Destination,
 }
 
 /// A request of the suite.
@@ -95,7 +117,13 @@ pub struct Plan {
 pub struct Case {
     /// What the case is, such as `documented jamba-chat.request.002-1.json`.
     pub name: String,
-    /// The URL path it is sent to.
+    /// The dialect it is sent in.
+    pub dialect: Dialect,
+    /// The route it is sent along, which its answer is checked along (the dialect's
+    /// schemas, the model its URL names, a stream its path asks for); `None` for a path
+    /// that is no endpoint.
+    pub route: Option<Route>,
+    /// The URL path it is sent to, with a query when the dialect wants one.
     pub path: String,
     /// The body sent.
     pub body: CaseBody,
@@ -133,7 +161,8 @@ pub enum Expect {
     Refusal(Refusal),
 }
 
-/// How many cases of each part a suite holds.
+/// How many cases of each part a suite holds, and how many cases of the canonical suite
+/// its destination does not get.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SuiteCounts {
     /// Documented example requests.
@@ -145,6 +174,55 @@ pub struct SuiteCounts {
     pub targeted: usize,
     /// Requests that must be refused.
     pub negative: usize,
+    /// J2 cases not sent: the dialect serves no J2 (Vertex, Azure).
+    pub not_served: usize,
+    /// Negative examples not sent: their only fault is in `model` or `stream`, which the
+    /// dialect does not need in the body (Bedrock and Vertex leave both out, Azure makes
+    /// `model` optional).
+    pub not_refused: usize,
+    /// The path that is no endpoint, not sent to a partner: its other paths are the cloud's
+    /// own API, outside AI21's contract.
+    pub studio_only: usize,
+}
+
+impl SuiteCounts {
+    /// What was not sent, for people: `8 J2 requests (Google Vertex AI serves no J2)`, ...;
+    /// `None` when every case was sent.
+    pub fn unsent(&self, dialect: Dialect) -> Option<String> {
+        let plural = |count: usize, one: &str, many: &str| {
+            if count == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{count} {many}")
+            }
+        };
+        let mut parts = Vec::new();
+        if self.not_served > 0 {
+            parts.push(format!(
+                "{} ({} serves no J2)",
+                plural(self.not_served, "J2 request", "J2 requests"),
+                dialect.title()
+            ));
+        }
+        if self.not_refused > 0 {
+            parts.push(format!(
+                "{} that {} accepts (the fault is in `model` or `stream`, which it does not need in the body)",
+                plural(self.not_refused, "invalid example", "invalid examples"),
+                dialect.title()
+            ));
+        }
+        if self.studio_only > 0 {
+            parts.push(format!(
+                "{} (a partner's other paths are its own API)",
+                plural(
+                    self.studio_only,
+                    "path that is no endpoint",
+                    "paths that are no endpoint"
+                )
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
 }
 
 const J2_PATH: &str = "/studio/v1/j2-ultra/complete";
@@ -192,10 +270,34 @@ fn integers_as_integers(value: &mut Value) {
     }
 }
 
-/// The suite for `plan`, in a fixed order: documented, generated, negative.
+/// The part of the suite a case belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Documented,
+    Generated,
+    Targeted,
+    Negative(Negative),
+}
+
+/// A case as Studio has it: sent to `path`, along Studio's route when the path is an
+/// endpoint.
+fn studio_case(name: String, path: &str, body: CaseBody, authorized: bool, expect: Expect) -> Case {
+    Case {
+        name,
+        dialect: Dialect::Studio,
+        route: Endpoint::from_path(path).ok().map(Route::studio),
+        path: path.to_owned(),
+        body,
+        authorized,
+        expect,
+    }
+}
+
+/// The suite for `plan`, in a fixed order: documented, generated, targeted, negative;
+/// each case written for the plan's destination (see [`Destination`]), and the cases it
+/// does not get counted.
 pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Error> {
-    let mut cases = Vec::new();
-    let mut counts = SuiteCounts::default();
+    let mut cases: Vec<(Part, Case)> = Vec::new();
     let wanted = |kind: PayloadKind| match kind {
         PayloadKind::J2CompleteRequest => plan.j2,
         PayloadKind::JambaChatRequest => plan.jamba,
@@ -207,14 +309,16 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
         }
         match example.expectation() {
             Expectation::Valid(facts) => {
-                cases.push(Case {
-                    name: format!("documented {}", example.file()),
-                    path: facts.endpoint().unwrap_or(CHAT_PATH).to_owned(),
-                    body: CaseBody::Json(example.payload()),
-                    authorized: true,
-                    expect: Expect::Success,
-                });
-                counts.documented += 1;
+                cases.push((
+                    Part::Documented,
+                    studio_case(
+                        format!("documented {}", example.file()),
+                        facts.endpoint().unwrap_or(CHAT_PATH),
+                        CaseBody::Json(example.payload()),
+                        true,
+                        Expect::Success,
+                    ),
+                ));
             }
             Expectation::Invalid(facts) => {
                 // The real server ignores unknown fields (and the client/ rules about field
@@ -236,22 +340,24 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
                 };
                 // Where the schema fails: inside a union, the branch that was meant.
                 let violation = facts.cause().unwrap_or(facts.violation());
-                cases.push(Case {
-                    name: format!("negative {}", example.file()),
-                    path: path.to_owned(),
-                    body: CaseBody::Json(example.payload()),
-                    authorized: true,
-                    expect: Expect::Refusal(Refusal {
-                        status: 422,
-                        source,
-                        loc: Some(ExpectedLoc {
-                            pointer: violation.pointer.to_owned(),
-                            member: violation.keyword == "required",
-                            source: VALIDATION_LOC,
+                cases.push((
+                    Part::Negative(Negative::Invalid),
+                    studio_case(
+                        format!("negative {}", example.file()),
+                        path,
+                        CaseBody::Json(example.payload()),
+                        true,
+                        Expect::Refusal(Refusal {
+                            status: 422,
+                            source,
+                            loc: Some(ExpectedLoc {
+                                pointer: violation.pointer.to_owned(),
+                                member: violation.keyword == "required",
+                                source: VALIDATION_LOC,
+                            }),
                         }),
-                    }),
-                });
-                counts.negative += 1;
+                    ),
+                ));
             }
         }
     }
@@ -266,25 +372,29 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
             .into_iter()
             .enumerate()
         {
-            cases.push(Case {
-                name: format!("generated {kind} #{}", index + 1),
-                path: path.to_owned(),
-                body: CaseBody::Json(bounded(request, plan.server)),
-                authorized: true,
-                expect: Expect::Success,
-            });
-            counts.generated += 1;
+            cases.push((
+                Part::Generated,
+                studio_case(
+                    format!("generated {kind} #{}", index + 1),
+                    path,
+                    CaseBody::Json(bounded(request, plan.server)),
+                    true,
+                    Expect::Success,
+                ),
+            ));
         }
     }
     for (name, path, body) in targeted(plan) {
-        cases.push(Case {
-            name: name.to_owned(),
-            path: path.to_owned(),
-            body: CaseBody::Json(body),
-            authorized: true,
-            expect: Expect::Success,
-        });
-        counts.targeted += 1;
+        cases.push((
+            Part::Targeted,
+            studio_case(
+                name.to_owned(),
+                path,
+                CaseBody::Json(body),
+                true,
+                Expect::Success,
+            ),
+        ));
     }
     let path = if plan.jamba { CHAT_PATH } else { J2_PATH };
     let minimal = if plan.jamba {
@@ -298,38 +408,63 @@ pub fn suite(plan: &Plan) -> Result<(Vec<Case>, SuiteCounts), ai21_generate::Err
             path,
             CaseBody::Raw("{\"model\": "),
             true,
-            (400, NOT_JSON_400),
+            (400, NOT_JSON_400, Negative::NotJson),
         ),
         (
             "negative request without an API key",
             path,
             CaseBody::Json(minimal.clone()),
             false,
-            (401, RECORDED_401),
+            (401, RECORDED_401, Negative::Unauthorized),
         ),
         (
             "negative path that is not an endpoint",
             "/studio/v1/chat/completion",
             CaseBody::Json(minimal),
             true,
-            (404, NOT_FOUND_404),
+            (404, NOT_FOUND_404, Negative::NotFound),
         ),
     ];
-    for (name, path, body, authorized, (status, source)) in fixed {
-        cases.push(Case {
-            name: name.to_owned(),
-            path: path.to_owned(),
-            body,
-            authorized,
-            expect: Expect::Refusal(Refusal {
-                status,
-                source,
-                loc: None,
-            }),
-        });
-        counts.negative += 1;
+    for (name, path, body, authorized, (status, source, negative)) in fixed {
+        cases.push((
+            Part::Negative(negative),
+            studio_case(
+                name.to_owned(),
+                path,
+                body,
+                authorized,
+                Expect::Refusal(Refusal {
+                    status,
+                    source,
+                    loc: None,
+                }),
+            ),
+        ));
     }
-    Ok((cases, counts))
+
+    let mut counts = SuiteCounts::default();
+    let mut written = Vec::with_capacity(cases.len());
+    for (part, case) in cases {
+        let negative = match part {
+            Part::Negative(negative) => Some(negative),
+            _ => None,
+        };
+        match plan.destination.write(case, negative) {
+            Written::Case(case) => {
+                match part {
+                    Part::Documented => counts.documented += 1,
+                    Part::Generated => counts.generated += 1,
+                    Part::Targeted => counts.targeted += 1,
+                    Part::Negative(_) => counts.negative += 1,
+                }
+                written.push(*case);
+            }
+            Written::NotServed => counts.not_served += 1,
+            Written::NotRefused => counts.not_refused += 1,
+            Written::StudioOnly => counts.studio_only += 1,
+        }
+    }
+    Ok((written, counts))
 }
 
 /// The valid requests whose answers the request decides, beyond their shape: several
@@ -365,10 +500,28 @@ pub struct Reply {
     pub status: u16,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
-    /// The body as far as it arrived.
-    pub body: String,
+    /// The body as far as it arrived: text, or Bedrock's binary event stream.
+    pub body: Vec<u8>,
     /// Why the body broke off, if it did.
     pub broken_off: Option<String>,
+}
+
+impl Reply {
+    /// The body as text (bytes that are not UTF-8 replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
+    /// Whether the body is an AWS event stream (Bedrock's streamed answer), by its
+    /// `Content-Type`.
+    pub fn is_aws_event_stream(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|content_type| {
+            content_type
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with(ai21_validate::eventstream::CONTENT_TYPE)
+        })
+    }
 }
 
 /// A case and what became of it.
@@ -380,19 +533,19 @@ pub struct Sent {
     pub reply: Result<Reply, String>,
 }
 
-/// Sends every case to `base_url`, at most `concurrency` at a time, and returns the
-/// answers in suite order.
+/// Sends every case to `base_url` with `credentials` (a case without a key without
+/// them), at most `concurrency` at a time, and returns the answers in suite order.
 pub async fn send_all(
     client: &reqwest::Client,
     base_url: &str,
-    key: &ApiKey,
+    credentials: &Credentials,
     cases: Vec<Case>,
     concurrency: usize,
 ) -> Vec<Sent> {
     let base_url = base_url.trim_end_matches('/');
     futures_util::stream::iter(cases)
         .map(|case| async move {
-            let reply = send(client, base_url, key, &case).await;
+            let reply = send(client, base_url, credentials, &case).await;
             Sent { case, reply }
         })
         .buffered(concurrency.max(1))
@@ -403,20 +556,36 @@ pub async fn send_all(
 async fn send(
     client: &reqwest::Client,
     base_url: &str,
-    key: &ApiKey,
+    credentials: &Credentials,
     case: &Case,
 ) -> Result<Reply, String> {
+    let url = format!("{base_url}{}", case.path);
+    let body = case.body.text();
     let mut request = client
-        .post(format!("{base_url}{}", case.path))
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(case.body.text());
+        .post(&url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json");
     if case.authorized {
-        request = request.bearer_auth(key.expose());
+        let headers = credentials
+            .headers(
+                "POST",
+                &url,
+                &[("content-type", "application/json")],
+                body.as_bytes(),
+            )
+            .map_err(|error| error.to_string())?;
+        for (name, value) in headers {
+            let mut value = reqwest::header::HeaderValue::try_from(value).map_err(|_| {
+                format!("the credential for the {name} header is not a header value")
+            })?;
+            // Kept out of the client's own `Debug` output.
+            value.set_sensitive(true);
+            request = request.header(name, value);
+        }
     }
     if matches!(case.expect, Expect::Refusal(_)) {
         request = request.header(EXPECT_HEADER, EXPECT_REFUSAL);
     }
-    let mut response = request.send().await.map_err(describe_error)?;
+    let mut response = request.body(body).send().await.map_err(describe_error)?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -438,7 +607,7 @@ async fn send(
     Ok(Reply {
         status,
         content_type,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        body: bytes,
         broken_off,
     })
 }
@@ -483,11 +652,15 @@ fn transport(message: String) -> Finding {
 ///
 /// The answer's body is read as a capture reader reads one ([`Body::from_text`]: an event
 /// stream by its content type or its `data:` lines, else JSON, else text), and checked by
-/// the validator: a success case as an exchange ([`Validator::validate_exchange`]: both
-/// sides, the pairing and stream rules), a negative case by its response alone
-/// ([`Validator::validate_response`]: the error envelope), the request being invalid on
-/// purpose. On top, the runner's own `verify/` findings: no answer, an answer that broke
-/// off, or a status of the wrong class.
+/// the validator along the case's route, so in its dialect's schemas: a success case as an
+/// exchange ([`Validator::validate_exchange`]: both sides, the pairing and stream rules),
+/// a negative case by its response alone ([`Validator::validate_response_in`]: the
+/// dialect's error envelope), the request being invalid on purpose. A Bedrock stream (an
+/// AWS event stream, binary) is kept as its bytes, checked message by message
+/// ([`Validator::validate_event_stream`], within the exchange check) and recorded as a
+/// capture writes one (base64). On top, the runner's own `verify/` findings: no answer,
+/// an answer that broke off, a status of the wrong class, and what the request decides
+/// ([`answer`]).
 pub fn check(
     sent: &Sent,
     location: Location,
@@ -496,12 +669,13 @@ pub fn check(
     server: Server,
 ) -> (Checked, Option<ai21_capture::Exchange>) {
     let case = &sent.case;
-    let endpoint = Endpoint::from_path(&case.path).ok();
+    let route = case.route.as_ref();
+    let endpoint = route.map(|route| &route.endpoint);
     let mut report = Report::new();
     let Ok(reply) = &sent.reply else {
         let message = sent.reply.as_ref().err().cloned().unwrap_or_default();
         report.push(transport(format!("{}: no answer: {message}", case.name)));
-        let subject = subject(endpoint.as_ref(), &case.path, 0, false);
+        let subject = subject(case, 0, false);
         return (
             Checked {
                 location,
@@ -517,13 +691,28 @@ pub fn check(
             case.name
         )));
     }
-    let response_body = Body::from_text(reply.body.clone(), reply.content_type.as_deref(), true);
-    let response = validated(&response_body);
+    let success = (200..300).contains(&reply.status);
     let request_body = match &case.body {
         CaseBody::Json(value) => Body::from_json(value.clone()),
         CaseBody::Raw(text) => Body::Text((*text).to_owned()),
     };
-    let success = (200..300).contains(&reply.status);
+    // An AWS event stream is binary: kept as bytes, by its content type, or on Bedrock by
+    // bytes that are not text (the answer may have left its content type out).
+    let aws_stream = reply.is_aws_event_stream()
+        || case.dialect == Dialect::Bedrock
+            && success
+            && !reply.body.is_empty()
+            && std::str::from_utf8(&reply.body).is_err();
+    let response_body = if aws_stream {
+        Body::AwsEventStream(reply.body.clone())
+    } else {
+        Body::from_text(
+            reply.text().into_owned(),
+            reply.content_type.as_deref(),
+            true,
+        )
+    };
+    let response = validated(&response_body);
     match (&case.expect, &request_body) {
         (Expect::Success, _) if !success => report.push(
             Finding::error(
@@ -536,7 +725,7 @@ pub fn check(
         (Expect::Success, Body::Json(request)) => {
             report.findings.extend(answered(
                 &case.name,
-                endpoint.as_ref(),
+                route,
                 request,
                 reply,
                 &response_body,
@@ -558,21 +747,24 @@ pub fn check(
             ));
         }
     }
-    let checked = match (&case.expect, &endpoint) {
-        (Expect::Success, Some(endpoint)) => validator
+    let checked = match (&case.expect, route) {
+        (Expect::Success, Some(route)) => validator
             .validate_exchange(&ai21_validate::Exchange {
-                route: Some(&ai21_validate::Route::studio(endpoint.clone())),
+                route: Some(route),
                 timestamp: None,
                 request: validated(&request_body),
                 status: Some(reply.status),
                 response,
             })
-            .expect("the endpoint is given, so the API is known"),
-        _ => validator.validate_response(endpoint.as_ref(), Some(reply.status), response),
+            .expect("the route is given, so the API is known"),
+        _ => validator.validate_response_in(case.dialect, endpoint, Some(reply.status), response),
     };
     report.findings.extend(checked.findings);
-    let streamed = matches!(response_body, Body::EventStream(_));
-    let subject = subject(endpoint.as_ref(), &case.path, reply.status, streamed);
+    let streamed = matches!(
+        response_body,
+        Body::EventStream(_) | Body::AwsEventStream(_)
+    );
+    let subject = subject(case, reply.status, streamed);
     let recorded = record(case, reply, base_url, request_body, response_body);
     (
         Checked {
@@ -584,24 +776,37 @@ pub fn check(
     )
 }
 
-/// The runner's own checks of a successful answer against its request.
+/// The runner's own checks of a successful answer against its request. A stream is asked
+/// for by the route's path (Bedrock, Vertex) or by the body's `stream` (Studio, Azure).
 fn answered(
     name: &str,
-    endpoint: Option<&Endpoint>,
+    route: Option<&Route>,
     request: &Value,
     reply: &Reply,
     response: &Body,
     validator: &Validator,
 ) -> Vec<Finding> {
     let content_type = reply.content_type.as_deref();
-    match (endpoint, response) {
-        (Some(Endpoint::J2Complete { .. }), Body::Json(response)) => {
-            answer::j2(name, request, response)
+    let Some(route) = route else {
+        return Vec::new();
+    };
+    let streamed = route
+        .stream
+        .unwrap_or(request.get("stream") == Some(&Value::Bool(true)));
+    match (&route.endpoint, response) {
+        (Endpoint::J2Complete { .. }, Body::Json(response)) => answer::j2(name, request, response),
+        (_, Body::AwsEventStream(bytes)) => {
+            answer::bedrock_stream(name, route, request, content_type, bytes)
         }
-        (Some(Endpoint::JambaChat), _) if request.get("stream") == Some(&Value::Bool(true)) => {
-            answer::jamba_stream(name, request, content_type, &reply.body, validator)
-        }
-        (Some(Endpoint::JambaChat), Body::Json(response)) => {
+        (Endpoint::JambaChat, _) if streamed => answer::jamba_stream(
+            name,
+            request,
+            content_type,
+            &reply.text(),
+            route.dialect,
+            validator,
+        ),
+        (Endpoint::JambaChat, Body::Json(response)) => {
             answer::jamba(name, request, content_type, response)
         }
         _ => Vec::new(),
@@ -619,19 +824,21 @@ fn validated(body: &Body) -> ai21_validate::Body<'_> {
     }
 }
 
-fn subject(endpoint: Option<&Endpoint>, path: &str, status: u16, streamed: bool) -> Subject {
-    match endpoint {
-        Some(endpoint) => Subject::Exchange {
+/// What a report says a case was: the exchange along its route (a partner's path as
+/// sent), or a request to a path that is no endpoint.
+fn subject(case: &Case, status: u16, streamed: bool) -> Subject {
+    match &case.route {
+        Some(route) => Subject::Exchange {
             method: "POST".to_owned(),
-            endpoint: endpoint.clone(),
-            dialect: ai21_validate::Dialect::Studio,
-            path: None,
+            endpoint: route.endpoint.clone(),
+            dialect: route.dialect,
+            path: (route.dialect != Dialect::Studio).then(|| case.path.clone()),
             status,
             streamed,
         },
         None => Subject::Request {
             method: "POST".to_owned(),
-            path: path.to_owned(),
+            path: case.path.clone(),
             status,
         },
     }
@@ -660,7 +867,8 @@ fn record(
         headers: response_headers,
     };
     let url = format!("{}{}", base_url.trim_end_matches('/'), case.path);
-    let mut exchange = ai21_capture::Exchange::new(&url, request, response).ok()?;
+    let mut exchange =
+        ai21_capture::Exchange::new_in(Some(case.dialect), &url, request, response).ok()?;
     exchange.expect_refusal = matches!(case.expect, Expect::Refusal(_));
     Some(exchange)
 }
@@ -710,13 +918,13 @@ impl std::error::Error for Error {
 /// case's number under the base URL.
 pub async fn run(
     base_url: &str,
-    key: &ApiKey,
+    credentials: &Credentials,
     plan: &Plan,
     concurrency: usize,
 ) -> Result<Vec<Checked>, Error> {
     let (cases, _) = suite(plan).map_err(Error::Suite)?;
     let client = http_client().map_err(Error::Client)?;
-    let sent = send_all(&client, base_url, key, cases, concurrency).await;
+    let sent = send_all(&client, base_url, credentials, cases, concurrency).await;
     let validator = Validator::shared();
     Ok(sent
         .iter()
@@ -777,6 +985,7 @@ mod tests {
             generated: 40,
             seed: 5,
             server,
+            destination: Destination::Studio,
         };
         let generated = |server| -> Vec<Value> {
             let (cases, _) = suite(&plan(server)).expect("the suite");

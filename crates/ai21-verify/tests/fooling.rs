@@ -1,12 +1,15 @@
 //! The runner cannot be fooled: a proxy in front of the mock that answers client errors
 //! with the wrong status, or a 422 that points at the wrong field, fails the suite, naming
-//! the expectation and its source; the mock itself passes.
+//! the expectation and its source; the mock itself passes. And it speaks the partner
+//! dialects (module `dialects`, against a stand-in for each partner).
 
 use ai21_capture::ApiKey;
 use ai21_check::Checked;
-use ai21_verify::{Plan, Server};
+use ai21_verify::{Credentials, Destination, Plan, Server};
 
+mod dialects;
 mod lying_proxy;
+mod partner_stand_in;
 
 use lying_proxy::Lie;
 
@@ -31,8 +34,10 @@ fn run(lie: Option<Lie>, server: Server) -> Vec<Checked> {
             generated: 2,
             seed: 3,
             server,
+            destination: Destination::Studio,
         };
-        let checked = ai21_verify::run(&base_url, &ApiKey::new("any-key"), &plan, 4)
+        let credentials = Credentials::Bearer(ApiKey::new("any-key"));
+        let checked = ai21_verify::run(&base_url, &credentials, &plan, 4)
             .await
             .expect("the suite runs");
         mock.stop().await.expect("the mock stops");

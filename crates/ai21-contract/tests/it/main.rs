@@ -28,3 +28,4 @@ mod validate_formats;
 mod validate_inputs;
 mod validate_secrets;
 mod verify;
+mod verify_partner;
