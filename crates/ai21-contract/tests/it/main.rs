@@ -28,4 +28,5 @@ mod validate_formats;
 mod validate_inputs;
 mod validate_secrets;
 mod verify;
+mod verify_dialects_mock;
 mod verify_partner;
