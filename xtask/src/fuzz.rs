@@ -428,6 +428,9 @@ pub(crate) fn seed_corpus(
 
     let jsonl_files = [
         "tests/fixtures/captures/sample.jsonl",
+        "tests/fixtures/captures/bedrock.jsonl",
+        "tests/fixtures/captures/vertex.jsonl",
+        "tests/fixtures/captures/azure.jsonl",
         "crates/ai21-contract/tests/fixtures/jsonl/capture.jsonl",
         "crates/ai21-contract/tests/fixtures/jsonl/malformed.jsonl",
     ];
