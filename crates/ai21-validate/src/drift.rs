@@ -219,6 +219,22 @@ struct Builder<'a> {
     seen: HashMap<*const Value, NodeId>,
 }
 
+/// Whether every branch of a union only says which members must be present (`required`,
+/// with annotations): such a union (the Vertex and Azure error bodies' "`detail` or
+/// `error`") declares nothing, and the object's own `properties` are what the walk reads.
+fn presence_only(branches: &[Value]) -> bool {
+    branches.iter().all(|branch| {
+        branch.as_object().is_some_and(|branch| {
+            branch.keys().all(|key| {
+                matches!(
+                    key.as_str(),
+                    "required" | "$comment" | "description" | "title"
+                )
+            })
+        })
+    })
+}
+
 impl<'a> Builder<'a> {
     fn node(&mut self, schema: &'a Value) -> NodeId {
         let schema = resolve(self.root, schema);
@@ -229,7 +245,9 @@ impl<'a> Builder<'a> {
         self.nodes.push(Node::default());
         self.seen.insert(std::ptr::from_ref(schema), id);
         let content = schema.get(CONTENT_MARK) == Some(&Value::Bool(true));
-        let node = if let Some((_, branches)) = union_branches(schema) {
+        let node = if let Some((_, branches)) =
+            union_branches(schema).filter(|(_, branches)| !presence_only(branches))
+        {
             let nodes = branches.iter().map(|branch| self.node(branch)).collect();
             Node {
                 union: Some((Union::new(self.root, branches), nodes)),
