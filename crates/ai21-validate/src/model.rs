@@ -407,6 +407,26 @@ pub(crate) fn check_model(name: &str, what: &str, pointer: &str, usage: Use) -> 
     check_model_on(name, what, pointer, usage, Dialect::Studio, None)
 }
 
+/// The drift warning for the `model` member of a body, if it has one as a string: the name
+/// [`check_model_on`] looks up on `on`'s platform, at its time.
+pub(crate) fn check_body_model<'a>(
+    body: impl ai21_tape::View<'a>,
+    usage: Use,
+    on: crate::validator::On<'_>,
+    out: &mut Vec<Finding>,
+) {
+    if let Some(model) = body.get("model").and_then(ai21_tape::View::as_str) {
+        out.extend(check_model_on(
+            model,
+            "model",
+            "/model",
+            usage,
+            on.dialect,
+            on.timestamp,
+        ));
+    }
+}
+
 /// The drift warning for a model name sent to (or reported by) `dialect`'s platform, on the
 /// day of `timestamp` (the exchange's, as the capture writes it), or today without one:
 /// [`check_model_on_day`] with [`today`].

@@ -5,7 +5,7 @@
 use ai21_tape::View;
 
 use crate::describe::count;
-use crate::model::{Use, check_model_on};
+use crate::model::{Use, check_body_model};
 use crate::pointer::{join_index, join_key};
 use crate::report::Finding;
 use crate::rule::integer;
@@ -28,16 +28,7 @@ pub(crate) fn request<'a>(request: impl View<'a>, on: On<'_>, out: &mut Vec<Find
             ));
         }
     }
-    if let Some(model) = request.get("model").and_then(View::as_str) {
-        out.extend(check_model_on(
-            model,
-            "model",
-            "/model",
-            Use::Request,
-            on.dialect,
-            on.timestamp,
-        ));
-    }
+    check_body_model(request, Use::Request, on, out);
 }
 
 /// Rules for a J2 response on its own.

@@ -3,7 +3,7 @@
 use ai21_tape::{Kind, View};
 
 use crate::describe::{count, or_list, short_str};
-use crate::model::{Use, check_model_on};
+use crate::model::{Use, check_body_model};
 use crate::report::Finding;
 use crate::rule::{Defaults, integer, parameter};
 use crate::validator::On;
@@ -68,16 +68,7 @@ pub(crate) fn request<'a, V: View<'a>>(
             }
         }
     }
-    if let Some(model) = request.get("model").and_then(View::as_str) {
-        out.extend(check_model_on(
-            model,
-            "model",
-            "/model",
-            Use::Request,
-            on.dialect,
-            on.timestamp,
-        ));
-    }
+    check_body_model(request, Use::Request, on, out);
 }
 
 /// An assistant message has text or tool calls. Its `content` may be `null` or absent
@@ -139,16 +130,7 @@ pub(crate) fn response<'a>(response: impl View<'a>, on: On<'_>, out: &mut Vec<Fi
             finish_reason(choice, &format!("/choices/{index}/finish_reason"), out);
         }
     }
-    if let Some(model) = response.get("model").and_then(View::as_str) {
-        out.extend(check_model_on(
-            model,
-            "model",
-            "/model",
-            Use::Response,
-            on.dialect,
-            on.timestamp,
-        ));
-    }
+    check_body_model(response, Use::Response, on, out);
 }
 
 /// Rules for one stream chunk on its own.
