@@ -38,6 +38,9 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Export the contract for other tools: an OpenAPI 3.1 document, or the JSON Schemas
     Export(ExportArgs),
+    /// Compare two versions of the contract by the documents each accepts: what breaks
+    /// clients, what is compatible, and the keywords that changed
+    Diff(DiffArgs),
     /// Write a synthetic capture to standard output, for benchmarks and memory measurements
     #[command(hide = true)]
     GenerateCapture(GenerateCaptureArgs),
@@ -82,6 +85,70 @@ pub enum ItemVisibility {
     Pub,
     /// `pub(crate)`
     Crate,
+}
+
+/// The arguments of `diff`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A side is a folder laid out like schemas/ (<kind>.schema.json files and \
+    dialects/<name>.overlay.json), or contract:NAME for a contract this program embeds \
+    (contract:current, or a historical one: contract:jamba-preview, contract:j2-older). With \
+    --git, a side is a revision of the git repository around the working directory, REV \
+    (its schemas/ folder) or REV:PATH.\n\n\
+    Examples:\n  \
+    ai21-contract diff schemas/history/jamba-preview schemas\n  \
+    ai21-contract diff --git origin/main HEAD --format markdown\n\n\
+    Exit status: 0 when every change is compatible (or declared with --accept), 1 when a \
+    change breaks clients or consumers, 2 when the comparison could not run."
+)]
+pub struct DiffArgs {
+    /// The old version
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new version [default: the contract this program embeds; with --git, the
+    /// working tree's schemas/ folder]
+    #[arg(value_name = "NEW")]
+    pub new: Option<String>,
+    /// OLD and NEW are git revisions (REV or REV:PATH) of the repository around the
+    /// working directory
+    #[arg(long)]
+    pub git: bool,
+    /// The report's format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Write the report to this file instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Random documents generated from each version of each payload kind (boundary probes
+    /// come on top)
+    #[arg(long, value_name = "N", default_value_t = ai21_diff::Options::default().cases)]
+    pub cases: usize,
+    /// The generator's seed: the same seed gives the same report
+    #[arg(long, value_name = "N", default_value_t = ai21_diff::Options::default().seed)]
+    pub seed: u64,
+    /// Count a response member the old version only accepted as unknown (its objects are
+    /// open) as breaking, for consumers that refuse unknown members
+    #[arg(long)]
+    pub strict_consumers: bool,
+    /// Declare a breaking change as intended, by its id (shown with each change) or a
+    /// whole subject (`jamba-chat.request`): it is reported, and does not fail the run
+    #[arg(long, value_name = "ID")]
+    pub accept: Vec<String>,
+    /// With --git: declare the changes named by `Contract-Break: ID` trailers in the
+    /// messages of the commits from OLD to NEW (to HEAD without NEW)
+    #[arg(long, requires = "git")]
+    pub accept_from_commits: bool,
+}
+
+/// The format of `diff`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Plain text for a terminal
+    Human,
+    /// One JSON document
+    Json,
+    /// Markdown, for a pull-request comment
+    Markdown,
 }
 
 /// The arguments of `export`.

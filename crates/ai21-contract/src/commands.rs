@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 
 use ai21_check::Summary;
 
+pub mod diff;
 pub mod export;
 pub mod generate;
 pub mod generate_capture;

@@ -39,6 +39,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(args),
         Command::Generate(args) => commands::generate::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::GenerateCapture(args) => commands::generate_capture::run(args),
     };
     match result {

@@ -11,7 +11,8 @@
 //! object's own keywords only when its branches just require properties, as the partner
 //! error bodies' "`detail` or `error`" does), `$ref`
 //! into the same document and `contains`; `default`, `description`, `title`,
-//! `$comment`, `$schema`, `$id`, `$defs` and `x-ai21-content` are annotations. Any other keyword is an
+//! `$comment`, `$schema`, `$id`, `$defs`, `deprecated`, `examples` and `x-ai21-content`
+//! are annotations (the historical contracts under `schemas/history/` are `deprecated`). Any other keyword is an
 //! [`crate::Error::Unsupported`] naming its schema pointer: never
 //! silently ignored, as a generator that ignores a constraint generates invalid values.
 //!
@@ -147,8 +148,10 @@ const KEYWORDS: [&str; 18] = [
 ];
 
 /// The keywords that constrain nothing.
-const ANNOTATIONS: [&str; 8] = [
+const ANNOTATIONS: [&str; 10] = [
     "default",
+    "deprecated",
+    "examples",
     "description",
     "title",
     "$comment",

@@ -19,6 +19,38 @@ use crate::report::Finding;
 use crate::rule::keyword_rule;
 use crate::schema::{Selection, branch_constant, describe, resolve, select, union_branches};
 
+/// The findings for `instance` against any schema document `root`, compiled as `compiled`:
+/// every error of the JSON Schema check, explained as the validator explains its own
+/// (rule `schema/<keyword>`, the instance pointer, the keyword's schema pointer, a message
+/// naming the value; a failed `oneOf`/`anyOf` through the branch that was meant).
+///
+/// For schemas that are not the embedded ones, such as an older version of a contract
+/// (`ai21-diff` compares two versions by the documents each accepts). No API rules and no
+/// drift: only the schema.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let schema = json!({"type": "object", "properties": {"temperature": {"maximum": 1}}});
+/// let compiled = jsonschema::draft202012::new(&schema).unwrap();
+/// let findings = ai21_validate::explain_schema_errors(&schema, &compiled, &json!({"temperature": 2}));
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].rule, "schema/maximum");
+/// assert_eq!(findings[0].pointer, "/temperature");
+/// assert_eq!(findings[0].schema_pointer.as_deref(), Some("/properties/temperature/maximum"));
+/// ```
+pub fn explain_schema_errors(
+    root: &Value,
+    compiled: &jsonschema::Validator,
+    instance: &Value,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for error in compiled.iter_errors(instance) {
+        explain(root, &error, &mut out);
+    }
+    out
+}
+
 /// Appends the findings explaining `error` (validated against `root`) to `out`.
 pub(crate) fn explain(root: &Value, error: &ValidationError<'_>, out: &mut Vec<Finding>) {
     explain_with_prefix(root, error, "", out);

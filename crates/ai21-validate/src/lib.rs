@@ -79,6 +79,7 @@ pub mod walk;
 
 pub use ai21_schemas::{Dialect, Endpoint, PayloadKind, Recognition, Route};
 pub use exchange::{Body, Exchange};
+pub use explain::explain_schema_errors;
 pub use model::{
     EventKind, KnownModel, LifecycleEvent, ModelStatus, Platform, Platforms, TODAY_VARIABLE,
     find_model, find_model_on, known_models, pin_today,

@@ -4,6 +4,7 @@
 mod boto3;
 mod clients;
 mod dialects;
+mod diff;
 mod directory;
 mod ecosystem_python;
 mod ecosystem_typescript;

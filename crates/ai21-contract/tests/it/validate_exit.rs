@@ -69,7 +69,7 @@ fn help() {
     let run = ai21(&["validate", "--help"], b"");
     assert_eq!(run.code, 0);
     assert_transcript("validate-help", &run, None);
-    for command in ["serve", "verify"] {
+    for command in ["serve", "verify", "diff"] {
         let run = ai21(&[command, "--help"], b"");
         assert_eq!(run.code, 0);
         assert_transcript(&format!("{command}-help"), &run, None);
