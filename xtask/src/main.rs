@@ -120,6 +120,12 @@ fn ci() -> Result<()> {
         ],
         &[],
     )?;
+    // The diff benchmark once: each pair of contract versions compared once by documents
+    // and once by keywords, and each pair's verdict checked.
+    cargo(
+        &["test", "-p", "ai21-diff", "--bench", "diff", "--locked"],
+        &[],
+    )?;
     cargo(
         &["doc", "--workspace", "--no-deps", "--locked"],
         &[("RUSTDOCFLAGS", "-D warnings")],

@@ -43,6 +43,7 @@
 use std::fmt;
 
 use ai21_schemas::{Dialect, PayloadKind};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -258,7 +259,7 @@ fn serialize_dialect<S: serde::Serializer>(
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.dialect {
-            Some(dialect) => write!(f, "{} ({})", self.kind.stem(), dialect.title()),
+            Some(dialect) => write!(f, "{} on {}", self.kind.stem(), dialect.title()),
             None => f.write_str(self.kind.stem()),
         }
     }
@@ -359,7 +360,7 @@ impl Diff {
 /// Compares `old` with `new`: every payload kind both have, and every partner dialect's
 /// overlay of it both have.
 pub fn diff(old: &SchemaSet, new: &SchemaSet, options: &Options) -> Result<Diff, Error> {
-    let mut subjects = Vec::new();
+    let mut pairs: Vec<(Subject, Value, Value)> = Vec::new();
     let mut only_old = Vec::new();
     let mut only_new = Vec::new();
     for kind in PayloadKind::ALL {
@@ -369,7 +370,7 @@ pub fn diff(old: &SchemaSet, new: &SchemaSet, options: &Options) -> Result<Diff,
                     kind,
                     dialect: None,
                 };
-                subjects.push(compare(subject, old_schema, new_schema, old, new, options)?);
+                pairs.push((subject, old_schema.clone(), new_schema.clone()));
             }
             (Some(_), None) => only_old.push(kind.stem().to_owned()),
             (None, Some(_)) => only_new.push(kind.stem().to_owned()),
@@ -382,14 +383,7 @@ pub fn diff(old: &SchemaSet, new: &SchemaSet, options: &Options) -> Result<Diff,
             };
             match (old.schema_in(dialect, kind), new.schema_in(dialect, kind)) {
                 (Some(old_schema), Some(new_schema)) => {
-                    subjects.push(compare(
-                        subject,
-                        &old_schema,
-                        &new_schema,
-                        old,
-                        new,
-                        options,
-                    )?);
+                    pairs.push((subject, old_schema, new_schema));
                 }
                 (Some(_), None) => only_old.push(subject.id_prefix()),
                 (None, Some(_)) => only_new.push(subject.id_prefix()),
@@ -397,6 +391,16 @@ pub fn diff(old: &SchemaSet, new: &SchemaSet, options: &Options) -> Result<Diff,
             }
         }
     }
+    // Each subject on its own thread of rayon's pool; the results keep the subjects'
+    // order, and the first error (in that order) is the one reported.
+    let subjects = pairs
+        .par_iter()
+        .map(|(subject, old_schema, new_schema)| {
+            compare(*subject, old_schema, new_schema, old, new, options)
+        })
+        .collect::<Vec<Result<SubjectDiff, Error>>>()
+        .into_iter()
+        .collect::<Result<Vec<_>, Error>>()?;
     let mut ignored: Vec<String> = old
         .ignored()
         .iter()
@@ -436,24 +440,33 @@ fn compare(
     let responses = role == Role::Response;
     let old_version = documents::Version::new(old_schema, &old_place, responses)?;
     let new_version = documents::Version::new(new_schema, &new_place, false)?;
-    let (mut groups, from_old) = documents::rejected(
-        &old_version,
-        &new_version,
-        new_schema,
-        Direction::NoLongerAccepted,
-        options.cases,
-        options.seed,
-        &old_place,
-    )?;
-    let (more, from_new) = documents::rejected(
-        &new_version,
-        &old_version,
-        old_schema,
-        Direction::NewlyAccepted,
-        options.cases,
-        options.seed.wrapping_add(1),
-        &new_place,
-    )?;
+    // Both directions at once, on rayon's pool.
+    let (there, back) = rayon::join(
+        || {
+            documents::rejected(
+                &old_version,
+                &new_version,
+                new_schema,
+                Direction::NoLongerAccepted,
+                options.cases,
+                options.seed,
+                &old_place,
+            )
+        },
+        || {
+            documents::rejected(
+                &new_version,
+                &old_version,
+                old_schema,
+                Direction::NewlyAccepted,
+                options.cases,
+                options.seed.wrapping_add(1),
+                &new_place,
+            )
+        },
+    );
+    let (mut groups, from_old) = there?;
+    let (more, from_new) = back?;
     groups.extend(more);
     let mut changes: Vec<Change> = groups
         .into_iter()

@@ -239,7 +239,8 @@ impl SchemaSet {
             .overlays
             .get(&dialect)?
             .get("kinds")?
-            .get(kind.stem())?;
+            .get(kind.stem())?
+            .get("patch")?;
         let mut schema = self.schemas.get(&kind)?.clone();
         ai21_schemas::merge_patch(&mut schema, patch);
         Some(schema)

@@ -505,3 +505,68 @@ fn keyword_changes_that_no_document_sees_change_nothing() {
     assert!(changes(&report).is_empty(), "{report:#}");
     assert_eq!(report["subjects"][0]["keywords"][0]["guess"], "narrows");
 }
+
+/// A partner dialect's overlay is compared as that platform has the kind: a bound the
+/// Bedrock overlay adds to `n` breaks Bedrock's clients only.
+#[test]
+fn a_change_in_a_dialect_overlay_is_reported_for_that_platform() {
+    let root = workspace_root();
+    let copy = |folder: &Path| {
+        std::fs::create_dir(folder.join("dialects")).expect("as the test set it up");
+        std::fs::copy(
+            root.join("schemas/jamba-chat.request.schema.json"),
+            folder.join("jamba-chat.request.schema.json"),
+        )
+        .expect("as the test set it up");
+        std::fs::copy(
+            root.join("schemas/dialects/bedrock.overlay.json"),
+            folder.join("dialects/bedrock.overlay.json"),
+        )
+        .expect("as the test set it up");
+    };
+    let old = tempfile::tempdir().expect("a temporary folder");
+    let new = tempfile::tempdir().expect("a temporary folder");
+    copy(old.path());
+    copy(new.path());
+    let overlay_path = new.path().join("dialects/bedrock.overlay.json");
+    let mut overlay: Value = serde_json::from_str(
+        &std::fs::read_to_string(&overlay_path).expect("as the test set it up"),
+    )
+    .expect("as the test set it up");
+    overlay["kinds"]["jamba-chat.request"]["patch"]["properties"]["n"] = json!({"maximum": 4});
+    std::fs::write(&overlay_path, overlay.to_string()).expect("as the test set it up");
+
+    let (run, report) = json_diff(&[path(&old), path(&new)]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let subjects: Vec<String> = report["subjects"]
+        .as_array()
+        .expect("subjects")
+        .iter()
+        .map(|subject| {
+            format!(
+                "{}@{}",
+                subject["subject"]["kind"], subject["subject"]["dialect"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            r#""jamba-chat.request"@null"#,
+            r#""jamba-chat.request"@"bedrock""#
+        ]
+    );
+    let bound = find(&report, "jamba-chat.request@bedrock:/n:maximum");
+    assert_eq!(bound["class"], "breaking");
+    assert_eq!(bound["example"]["n"], 5, "{bound:#}");
+    assert_eq!(
+        bound["example"].get("model"),
+        None,
+        "Bedrock's body has no model: {bound:#}"
+    );
+    assert_eq!(
+        changes(&report).len(),
+        1,
+        "the canonical request is unchanged: {report:#}"
+    );
+}
