@@ -10,8 +10,9 @@
 //! branches must be told apart by type or by a `const` discriminator), `anyOf` (beside an
 //! object's own keywords only when its branches just require properties, as the partner
 //! error bodies' "`detail` or `error`" does), `$ref`
-//! into the same document and `contains`; `default`, `description`, `title`,
-//! `$comment`, `$schema`, `$id`, `$defs` and `x-ai21-content` are annotations. Any other keyword is an
+//! into the same document and `contains`; `default`, `deprecated` (which marks the
+//! historical schemas), `description`, `title`, `$comment`, `$schema`, `$id`, `$defs` and
+//! `x-ai21-content` are annotations. Any other keyword is an
 //! [`crate::Error::Unsupported`] naming its schema pointer: never
 //! silently ignored, as a generator that ignores a constraint generates invalid values.
 //!
@@ -147,8 +148,9 @@ const KEYWORDS: [&str; 18] = [
 ];
 
 /// The keywords that constrain nothing.
-const ANNOTATIONS: [&str; 8] = [
+const ANNOTATIONS: [&str; 9] = [
     "default",
+    "deprecated",
     "description",
     "title",
     "$comment",
