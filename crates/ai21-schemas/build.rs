@@ -5,6 +5,9 @@
 //! becomes a static `Example`. A manifest entry that names a missing file or an unknown
 //! kind, a schema that is not JSON, and an example file that the manifest does not list
 //! all stop the build with a message naming the file, so nothing is served unchecked.
+//!
+//! The historical contracts are found the same way: every folder of `schemas/history/` is
+//! one, named after the folder, and freezes the kinds whose `<stem>.schema.json` it holds.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -75,6 +78,7 @@ fn run() -> Result<(), String> {
     }
 
     overlays(&schemas_dir.join("dialects"), &mut out)?;
+    history(&schemas_dir.join("history"), &mut out)?;
 
     let examples_dir = schemas_dir.join("examples");
     let manifest_path = examples_dir.join("manifest.json");
@@ -168,6 +172,114 @@ fn overlays(dialects_dir: &Path, out: &mut String) -> Result<(), String> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Where the historical schemas' `$id`s are: `{HISTORY_ID_BASE}{name}/{file}`.
+const HISTORY_ID_BASE: &str = "https://ai21-contract.dev/schemas/history/";
+
+/// The historical contracts, `history/{name}/{stem}.schema.json`: one per folder, in name
+/// order. A folder's name is lowercase letters, digits and hyphens, and not `current`
+/// (today's contract); it holds at least one schema and nothing else, each named for a known
+/// kind, JSON, marked `"deprecated": true`, with an `$id` under
+/// `{HISTORY_ID_BASE}{name}/`. Beside the folders only `README.md` may stand.
+fn history(history_dir: &Path, out: &mut String) -> Result<(), String> {
+    let mut names = Vec::new();
+    let entries =
+        fs::read_dir(history_dir).map_err(|error| format!("{}: {error}", history_dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|error| format!("{}: {error}", history_dir.display()))?
+            .path();
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            names.push(name);
+        } else if name != "README.md" {
+            return Err(format!(
+                "{}: unexpected file: schemas/history/ holds one folder per historical contract, and README.md",
+                path.display()
+            ));
+        }
+    }
+    names.sort();
+    out.push_str("/// The historical contracts under `schemas/history/`, in name order.\n");
+    writeln!(
+        out,
+        "const HISTORY_COUNT: usize = {};\nstatic HISTORY: [Frozen; HISTORY_COUNT] = [",
+        names.len()
+    )
+    .expect("writing to a String");
+    for name in &names {
+        let folder = history_dir.join(name);
+        let valid_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
+        if !valid_name || name == "current" {
+            return Err(format!(
+                "{}: a historical contract's folder is named with lowercase letters, digits and hyphens, and not `current` (today's contract)",
+                folder.display()
+            ));
+        }
+        let mut schemas: [Option<String>; STEMS.len()] = Default::default();
+        let entries =
+            fs::read_dir(&folder).map_err(|error| format!("{}: {error}", folder.display()))?;
+        for entry in entries {
+            let path = entry
+                .map_err(|error| format!("{}: {error}", folder.display()))?
+                .path();
+            let file = path
+                .file_name()
+                .map(|file| file.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let at = path.display();
+            let index = file
+                .strip_suffix(".schema.json")
+                .and_then(|stem| STEMS.iter().position(|(known, _)| *known == stem))
+                .filter(|_| path.is_file())
+                .ok_or_else(|| {
+                    format!(
+                        "{at}: not a historical schema: each file is named <stem>.schema.json for a payload kind ({})",
+                        STEMS.map(|(stem, _)| stem).join(", ")
+                    )
+                })?;
+            let schema = read_json(&path)?;
+            if schema.get("deprecated") != Some(&Value::Bool(true)) {
+                return Err(format!(
+                    "{at}: not marked `\"deprecated\": true`, as every historical schema is"
+                ));
+            }
+            let base = format!("{HISTORY_ID_BASE}{name}/");
+            let id = schema.get("$id").and_then(Value::as_str).unwrap_or("");
+            if id.len() <= base.len() || !id.starts_with(&base) {
+                return Err(format!("{at}: the $id {id:?} is not under {base}"));
+            }
+            schemas[index] = Some(format!(
+                "Some(FrozenSchema {{ text: include_str!({:?}), id: {id:?} }})",
+                path.display().to_string()
+            ));
+        }
+        if schemas.iter().all(Option::is_none) {
+            return Err(format!(
+                "{}: a historical contract freezes at least one payload kind: the folder holds no schema",
+                folder.display()
+            ));
+        }
+        let schemas: Vec<String> = schemas
+            .into_iter()
+            .map(|schema| schema.unwrap_or_else(|| "None".to_owned()))
+            .collect();
+        writeln!(
+            out,
+            "    Frozen {{ name: {name:?}, schemas: [{}] }},",
+            schemas.join(", ")
+        )
+        .expect("writing to a String");
+    }
+    out.push_str("];\n");
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 mod differential;
 mod examples;
+mod history;
 mod models;
 mod rust_client;
 mod schemas;

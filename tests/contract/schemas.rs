@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// What a subschema is to the schema that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Root,
     /// The schema of a named property.
     Property,
@@ -19,7 +19,7 @@ enum Role {
 }
 
 /// Calls `visit(pointer, role, subschema)` for every subschema of `schema`, itself included.
-fn walk(schema: &Value, visit: &mut dyn FnMut(&str, Role, &Value)) {
+pub(crate) fn walk(schema: &Value, visit: &mut dyn FnMut(&str, Role, &Value)) {
     walk_at("", Role::Root, schema, visit);
 }
 

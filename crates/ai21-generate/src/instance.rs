@@ -10,9 +10,9 @@
 //! branches must be told apart by type or by a `const` discriminator), `anyOf` (beside an
 //! object's own keywords only when its branches just require properties, as the partner
 //! error bodies' "`detail` or `error`" does), `$ref`
-//! into the same document and `contains`; `default`, `description`, `title`,
-//! `$comment`, `$schema`, `$id`, `$defs`, `deprecated`, `examples` and `x-ai21-content`
-//! are annotations (the historical contracts under `schemas/history/` are `deprecated`). Any other keyword is an
+//! into the same document and `contains`; `default`, `deprecated` (which marks the
+//! historical schemas), `examples`, `description`, `title`, `$comment`, `$schema`, `$id`,
+//! `$defs` and `x-ai21-content` are annotations. Any other keyword is an
 //! [`crate::Error::Unsupported`] naming its schema pointer: never
 //! silently ignored, as a generator that ignores a constraint generates invalid values.
 //!

@@ -6,7 +6,9 @@
 //! crate embeds those files and the examples beside them, and serves them: each
 //! [`PayloadKind`] knows its schema (parsed once), its file name and its `$id`, and
 //! iterates over its documented and deliberately invalid [`Example`]s; an [`Endpoint`] is
-//! where each kind is sent and answered.
+//! where each kind is sent and answered. A [`Contract`] names today's schemas or one of
+//! the historical contracts frozen under `schemas/history/` (the Jamba chat preview, the
+//! older J2 documents), each marked deprecated and served beside today's.
 //!
 //! ```
 //! use ai21_schemas::PayloadKind;
@@ -23,11 +25,14 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+mod contract;
 mod dialect;
 mod endpoint;
 mod repair;
 mod route;
 
+pub use contract::{Contract, UnknownContract};
+use contract::{Frozen, FrozenSchema};
 pub use dialect::{Dialect, UnknownDialect, merge_patch};
 pub use endpoint::{Endpoint, UnknownEndpoint};
 pub use repair::{Repair, Repaired};

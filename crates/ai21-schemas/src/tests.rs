@@ -159,3 +159,99 @@ fn trailing_commas_are_removed_outside_strings_only() {
         0,
     );
 }
+
+#[test]
+fn contracts_are_today_s_then_the_historical_folders() {
+    let names: Vec<&str> = Contract::ALL
+        .iter()
+        .map(|contract| contract.name())
+        .collect();
+    assert_eq!(names, ["current", "j2-older", "jamba-preview"]);
+    assert_eq!(Contract::ALL[0], Contract::CURRENT);
+    assert_eq!(Contract::default(), Contract::CURRENT);
+    assert!(!Contract::CURRENT.is_historical());
+    for contract in Contract::ALL {
+        assert_eq!(Contract::by_name(contract.name()), Ok(contract));
+        assert_eq!(contract.name().parse::<Contract>(), Ok(contract));
+        assert_eq!(contract.to_string(), contract.name());
+        assert_eq!(contract.is_historical(), contract != Contract::CURRENT);
+    }
+    assert_eq!(
+        Contract::by_name("Jamba-Preview").map(Contract::name),
+        Ok("jamba-preview")
+    );
+}
+
+#[test]
+fn an_unknown_contract_lists_the_known_names() {
+    let error = Contract::by_name("jamba-1999").expect_err("no such contract");
+    assert_eq!(error, UnknownContract("jamba-1999".to_owned()));
+    assert_eq!(
+        error.to_string(),
+        "unknown contract \"jamba-1999\", expected one of: current, j2-older, jamba-preview"
+    );
+    assert!("".parse::<Contract>().is_err());
+}
+
+#[test]
+fn today_s_contract_is_the_canonical_schemas() {
+    let current = Contract::CURRENT;
+    assert_eq!(current.kinds().collect::<Vec<_>>(), PayloadKind::ALL);
+    for kind in PayloadKind::ALL {
+        assert!(std::ptr::eq(
+            current.schema(kind).expect("today's has every kind"),
+            kind.schema()
+        ));
+        assert!(std::ptr::eq(current.schema_or_today(kind), kind.schema()));
+        assert_eq!(current.schema_text(kind), Some(kind.schema_text()));
+        assert_eq!(current.id(kind), Some(kind.id()));
+        assert_eq!(current.file(kind), Some(kind.file_name().to_owned()));
+    }
+}
+
+#[test]
+fn historical_contracts_freeze_the_kinds_their_folders_hold() {
+    let kinds = |name: &str| {
+        Contract::by_name(name)
+            .expect("a known contract")
+            .kinds()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds("j2-older"), [PayloadKind::J2CompleteRequest]);
+    assert_eq!(
+        kinds("jamba-preview"),
+        [
+            PayloadKind::JambaChatRequest,
+            PayloadKind::JambaChatResponse
+        ]
+    );
+    for contract in Contract::ALL.into_iter().filter(|c| c.is_historical()) {
+        for kind in PayloadKind::ALL {
+            let frozen = contract.kinds().any(|frozen| frozen == kind);
+            let Some(schema) = contract.schema(kind) else {
+                assert!(!frozen, "{contract} {kind}");
+                assert_eq!(contract.schema_text(kind), None);
+                assert_eq!(contract.id(kind), None);
+                assert_eq!(contract.file(kind), None);
+                assert!(std::ptr::eq(contract.schema_or_today(kind), kind.schema()));
+                continue;
+            };
+            assert!(frozen, "{contract} {kind}");
+            assert!(std::ptr::eq(schema, contract.schema_or_today(kind)));
+            assert!(
+                std::ptr::eq(schema, contract.schema(kind).expect("frozen")),
+                "{contract} {kind}: parsed twice"
+            );
+            assert!(!std::ptr::eq(schema, kind.schema()), "{contract} {kind}");
+            assert_ne!(schema, kind.schema(), "{contract} {kind}");
+            let text = contract.schema_text(kind).expect("frozen");
+            assert_eq!(&serde_json::from_str::<Value>(text).expect("JSON"), schema);
+            let file = format!("history/{contract}/{}", kind.file_name());
+            assert_eq!(contract.file(kind).as_deref(), Some(file.as_str()));
+            let id = format!("https://ai21-contract.dev/schemas/{file}");
+            assert_eq!(contract.id(kind), Some(id.as_str()));
+            assert_eq!(schema["$id"], id);
+            assert_eq!(schema["deprecated"], true, "{contract} {kind}");
+        }
+    }
+}

@@ -3,7 +3,9 @@
 //! It checks payloads, request/response exchanges and event streams against the canonical
 //! schemas (`ai21_schemas`) and against the API rules a schema cannot express, and
 //! returns a [`Report`] of [`Finding`]s: a contract violation is data, and `Err` only
-//! means a check could not run at all.
+//! means a check could not run at all. [`Validator::for_contract`] checks against a
+//! historical [`Contract`] instead (the Jamba preview, the older J2 documents): its
+//! schemas for the kinds it freezes, today's for the others.
 //!
 //! ```
 //! use ai21_validate::{PayloadKind, Validator};
@@ -77,7 +79,9 @@ mod stream;
 mod validator;
 pub mod walk;
 
-pub use ai21_schemas::{Dialect, Endpoint, PayloadKind, Recognition, Route};
+pub use ai21_schemas::{
+    Contract, Dialect, Endpoint, PayloadKind, Recognition, Route, UnknownContract,
+};
 pub use exchange::{Body, Exchange};
 pub use explain::explain_schema_errors;
 pub use model::{
@@ -103,6 +107,16 @@ pub enum Error {
         kind: PayloadKind,
         /// The dialect whose overlay it has ([`Dialect::Studio`] for the canonical one).
         dialect: Dialect,
+        /// The compiler's message.
+        message: String,
+    },
+    /// A historical contract's schema does not compile.
+    #[error("compiling the {kind} schema of the historical contract {contract}: {message}")]
+    CompileHistorical {
+        /// The contract.
+        contract: Contract,
+        /// The schema's kind.
+        kind: PayloadKind,
         /// The compiler's message.
         message: String,
     },

@@ -1,8 +1,9 @@
-//! The [`Validator`]: the compiled canonical schemas and the rules, built once and shared.
+//! The [`Validator`]: the compiled schemas of a contract and the rules, built once and
+//! shared.
 
 use std::sync::OnceLock;
 
-use ai21_schemas::{Dialect, PayloadKind};
+use ai21_schemas::{Contract, Dialect, PayloadKind};
 use ai21_tape::{TapeRef, View};
 use serde_json::Value;
 
@@ -11,17 +12,24 @@ use crate::report::{Finding, Report, Target};
 use crate::rule::{Defaults, client, j2, jamba};
 use crate::{Error, Result, drift, explain, model};
 
-/// Validates payloads, exchanges and streams against the canonical schemas and the API
-/// rules. It holds one compiled schema per [`PayloadKind`], and one more per kind a
+/// Validates payloads, exchanges and streams against the schemas of a [`Contract`] and the
+/// API rules. It holds one compiled schema per [`PayloadKind`], and one more per kind a
 /// [`Dialect`]'s overlay changes; build it once (or use [`Validator::shared`]) and share it
 /// between threads.
+///
+/// [`Validator::new`] checks against today's contract, the canonical schemas;
+/// [`Validator::for_contract`] against a historical one.
 #[derive(Debug)]
 pub struct Validator {
+    /// The contract whose schemas AI21 Studio's payloads are checked against.
+    contract: Contract,
     /// For each dialect (in [`Dialect::ALL`] order) and kind (in [`PayloadKind::ALL`]
     /// order), where its schema is in the tables below: a dialect that does not change a
     /// kind shares the canonical entry.
     slots: [[usize; 6]; 4],
-    /// One compiled schema per distinct schema.
+    /// One schema per distinct schema: what a schema error is explained against.
+    schemas: Vec<&'static Value>,
+    /// One compiled schema per distinct schema, in the same order.
     compiled: Vec<jsonschema::Validator>,
     /// One drift plan per distinct schema, in the same order.
     drift: Vec<drift::Plan<'static>>,
@@ -32,34 +40,84 @@ pub struct Validator {
 
 impl Validator {
     /// Compiles every canonical schema and every dialect's overlaid one, and reads the
-    /// defaults and the model list.
+    /// defaults and the model list: the validator of today's contract.
     pub fn new() -> Result<Validator> {
+        Validator::for_contract(Contract::CURRENT)
+    }
+
+    /// The validator of `contract`: AI21 Studio's payloads of a kind the contract freezes
+    /// are checked against its historical schema (the schema check, the unknown-field
+    /// walk and the fast path alike), those of the kinds it does not freeze against
+    /// today's. A historical contract describes AI21 Studio's documents: a payload sent to
+    /// a partner platform (Bedrock, Vertex, Azure) is still checked against that
+    /// platform's schema of today. The API rules and the model registry are the same for
+    /// every contract, and so are the defaults they read (today's).
+    ///
+    /// ```
+    /// use ai21_validate::{Contract, PayloadKind, Validator};
+    /// use serde_json::json;
+    ///
+    /// let preview = Validator::for_contract(Contract::by_name("jamba-preview")?)?;
+    /// let request = json!({
+    ///     "model": "jamba-instruct-preview",
+    ///     "messages": [{"role": "user", "content": "Hi"}],
+    ///     "max_tokens": 8000,
+    /// });
+    /// // The preview took up to 64K tokens; today's contract takes 4096.
+    /// assert!(!preview.validate(PayloadKind::JambaChatRequest, &request).has_errors());
+    /// let today = Validator::shared().validate(PayloadKind::JambaChatRequest, &request);
+    /// assert_eq!(today.errors().next().map(|finding| finding.rule), Some("schema/maximum"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_contract(contract: Contract) -> Result<Validator> {
         let mut slots = [[0; 6]; 4];
+        let mut schemas = Vec::new();
         let mut compiled = Vec::new();
         let mut drift = Vec::new();
         let mut fast = Vec::new();
+        let mut add = |schema: &'static Value, error: &dyn Fn(String) -> Error| {
+            compiled.push(
+                jsonschema::draft202012::new(schema)
+                    .map_err(|compile| error(compile.to_string()))?,
+            );
+            schemas.push(schema);
+            drift.push(drift::Plan::new(schema));
+            fast.push(FastSchema::new(schema));
+            Ok::<usize, Error>(compiled.len() - 1)
+        };
         for (dialect_index, dialect) in Dialect::ALL.into_iter().enumerate() {
             for (kind_index, kind) in PayloadKind::ALL.into_iter().enumerate() {
                 if dialect != Dialect::Studio && dialect.patch(kind).is_none() {
                     slots[dialect_index][kind_index] = slots[0][kind_index];
                     continue;
                 }
-                let schema = kind.schema_in(dialect);
-                compiled.push(jsonschema::draft202012::new(schema).map_err(|error| {
-                    Error::Compile {
+                slots[dialect_index][kind_index] =
+                    add(kind.schema_in(dialect), &|message| Error::Compile {
                         kind,
                         dialect,
-                        message: error.to_string(),
-                    }
-                })?);
-                drift.push(drift::Plan::new(schema));
-                fast.push(FastSchema::new(schema));
-                slots[dialect_index][kind_index] = compiled.len() - 1;
+                        message,
+                    })?;
+            }
+        }
+        // A historical schema takes AI21 Studio's slot of its kind; the partners' slots,
+        // shared with today's canonical entry or their own, stay today's.
+        if contract.is_historical() {
+            for kind in contract.kinds() {
+                slots[Dialect::Studio as usize][kind as usize] =
+                    add(contract.schema_or_today(kind), &|message| {
+                        Error::CompileHistorical {
+                            contract,
+                            kind,
+                            message,
+                        }
+                    })?;
             }
         }
         model::known_models()?;
         Ok(Validator {
+            contract,
             slots,
+            schemas,
             compiled,
             drift,
             fast,
@@ -67,14 +125,31 @@ impl Validator {
         })
     }
 
-    /// The validator built on first use and shared by the whole process.
+    /// The validator of today's contract, built on first use and shared by the whole
+    /// process.
     pub fn shared() -> &'static Validator {
-        static SHARED: OnceLock<Validator> = OnceLock::new();
-        SHARED.get_or_init(|| {
-            Validator::new().expect(
+        Validator::shared_for(Contract::CURRENT)
+    }
+
+    /// The validator of `contract` ([`Validator::for_contract`]), built on first use and
+    /// shared by the whole process.
+    pub fn shared_for(contract: Contract) -> &'static Validator {
+        static SHARED: [OnceLock<Validator>; Contract::ALL.len()] =
+            [const { OnceLock::new() }; Contract::ALL.len()];
+        let index = Contract::ALL
+            .iter()
+            .position(|known| *known == contract)
+            .expect("every contract is in Contract::ALL");
+        SHARED[index].get_or_init(|| {
+            Validator::for_contract(contract).expect(
                 "the embedded schemas compile and the model list parses (tested by this crate)",
             )
         })
+    }
+
+    /// The contract this validator checks AI21 Studio's payloads against.
+    pub fn contract(&self) -> Contract {
+        self.contract
     }
 
     /// Validates one payload of `kind` on its own: the schema, the API rules of its kind,
@@ -261,7 +336,7 @@ impl Validator {
         }
         let start = out.len();
         for error in compiled.iter_errors(payload) {
-            explain::explain(kind.schema_in(dialect), &error, out);
+            explain::explain(self.schemas[slot], &error, out);
         }
         if let Some(patch) = dialect.patch(kind) {
             for finding in &mut out[start..] {

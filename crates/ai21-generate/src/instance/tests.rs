@@ -30,6 +30,13 @@ fn refuses_unknown_keywords_naming_their_pointer() {
 }
 
 #[test]
+fn deprecated_is_an_annotation() {
+    let schema = json!({"deprecated": true, "type": "object", "required": ["a"],
+                        "properties": {"a": {"const": 1, "deprecated": false}}});
+    assert_eq!(one(&schema), json!({"a": 1}));
+}
+
+#[test]
 fn refuses_unsupported_patterns_and_overlapping_one_ofs() {
     let error = schema_strategy(&json!({"type": "string", "pattern": "^a+$"})).expect_err("a+");
     assert!(error.to_string().starts_with("schema /pattern:"), "{error}");

@@ -809,6 +809,24 @@ fn the_canonical_schemas_are_fully_implemented() {
 }
 
 #[test]
+fn the_historical_schemas_are_fully_implemented() {
+    let mut checked = 0;
+    for contract in ai21_schemas::Contract::ALL {
+        for kind in contract.kinds() {
+            let schema = contract.schema_or_today(kind);
+            let fast = FastSchema::new(schema);
+            assert!(
+                fast.unknowns().is_empty(),
+                "{contract} {kind}: {:?}",
+                fast.unknowns()
+            );
+            checked += usize::from(contract.is_historical());
+        }
+    }
+    assert_eq!(checked, 3);
+}
+
+#[test]
 fn every_example_is_decided_as_jsonschema_decides_it() {
     let mut checked = 0;
     for example in ai21_schemas::examples() {
