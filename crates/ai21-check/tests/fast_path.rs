@@ -65,7 +65,17 @@ fn compare(
     clean: bool,
     tally: &mut Tally,
 ) -> Result<(), String> {
-    let validator = validator();
+    compare_with(validator(), line, options, clean, tally)
+}
+
+/// [`compare`] with another validator (a historical contract's).
+fn compare_with(
+    validator: &Validator,
+    line: &str,
+    options: CheckOptions,
+    clean: bool,
+    tally: &mut Tally,
+) -> Result<(), String> {
     let mut items =
         ai21_capture::read_from(vec![Input::Stdin], ReadOptions::default(), line.as_bytes());
     let Some(item) = items.next() else {
@@ -101,12 +111,22 @@ fn compare(
 }
 
 fn compare_lines(text: &str, options: CheckOptions, clean: bool, tally: &mut Tally) {
+    compare_lines_with(validator(), text, options, clean, tally);
+}
+
+fn compare_lines_with(
+    validator: &Validator,
+    text: &str,
+    options: CheckOptions,
+    clean: bool,
+    tally: &mut Tally,
+) {
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;
         }
-        if let Err(difference) = compare(line, options, clean, tally) {
+        if let Err(difference) = compare_with(validator, line, options, clean, tally) {
             panic!("{difference}");
         }
     }
@@ -160,6 +180,58 @@ fn generated_captures_agree() {
     // Most generated records are valid and read the fast way.
     assert!(tally.fast * 2 >= tally.records, "{tally:?}");
     assert!(tally.due * 2 >= tally.records, "{tally:?}");
+}
+
+/// Under a historical contract the fast path reads its schemas, not today's: the two
+/// paths agree on the fixtures (the preview-era capture included, which only the
+/// preview's contract accepts) and on a generated capture, and the fast path takes most
+/// records.
+#[test]
+fn historical_contracts_agree() {
+    validator();
+    let historical: Vec<_> = ai21_schemas::Contract::ALL
+        .into_iter()
+        .filter(|contract| contract.is_historical())
+        .collect();
+    assert!(historical.len() >= 2, "{historical:?}");
+    let mut bytes = Vec::new();
+    capture::write(
+        &mut bytes,
+        capture::Options {
+            size: 400_000,
+            seed: 4,
+            invalid_per_mille: 100,
+        },
+    )
+    .expect("writing to memory");
+    let generated = String::from_utf8(bytes).expect("the generator writes UTF-8");
+    for contract in historical {
+        let validator = Validator::shared_for(contract);
+        let mut tally = Tally::default();
+        for fixture in [
+            "tests/fixtures/history/jamba-preview.jsonl",
+            "tests/fixtures/captures/sample.jsonl",
+            "crates/ai21-contract/tests/fixtures/jsonl/capture.jsonl",
+        ] {
+            let text = std::fs::read_to_string(workspace().join(fixture))
+                .unwrap_or_else(|error| panic!("{fixture}: {error}"));
+            for options in both_options() {
+                compare_lines_with(validator, &text, options, false, &mut tally);
+            }
+        }
+        compare_lines_with(
+            validator,
+            &generated,
+            CheckOptions::default(),
+            true,
+            &mut tally,
+        );
+        assert!(
+            tally.fast * 2 >= tally.records,
+            "{}: {tally:?}",
+            contract.name()
+        );
+    }
 }
 
 fn both_options() -> [CheckOptions; 2] {

@@ -82,6 +82,7 @@ fn options(jobs: usize, fast: bool) -> RunOptions {
             no_fast_path: !fast,
             ..CheckOptions::default()
         },
+        ..RunOptions::default()
     }
 }
 

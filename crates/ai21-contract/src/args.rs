@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use ai21_schemas::{Dialect, PayloadKind};
+use ai21_schemas::{Contract, Dialect, PayloadKind};
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -217,6 +217,12 @@ pub struct ValidateArgs {
     /// record's `dialect` member, still decide for themselves
     #[arg(long, value_parser = dialect_parser(), value_name = "DIALECT")]
     pub dialect: Option<Dialect>,
+
+    /// Check AI21 Studio's payloads against this contract: today's (current) or a
+    /// historical one, for the kinds it freezes (the Jamba preview's chat request and
+    /// response, the older J2 docs' request); see docs/diff.md
+    #[arg(long, value_parser = contract_parser(), value_name = "NAME", default_value = "current")]
+    pub contract: Contract,
 
     /// Fail (exit 1) on warnings too
     #[arg(long)]
@@ -481,6 +487,13 @@ pub(crate) fn dialect_parser() -> impl clap::builder::TypedValueParser<Value = D
     PossibleValuesParser::new(Dialect::ALL.map(Dialect::name)).map(|name: String| {
         name.parse::<Dialect>()
             .expect("the possible values are the dialects' names")
+    })
+}
+
+fn contract_parser() -> impl clap::builder::TypedValueParser<Value = Contract> {
+    use clap::builder::TypedValueParser;
+    PossibleValuesParser::new(Contract::ALL.map(Contract::name)).map(|name: String| {
+        Contract::by_name(&name).expect("the possible values are the contracts' names")
     })
 }
 

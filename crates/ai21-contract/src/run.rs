@@ -23,7 +23,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Mutex, PoisonError, mpsc};
 use std::time::Instant;
 
-use ai21_validate::Validator;
+use ai21_validate::{Contract, Validator};
 
 use ai21_capture::{Items, Pending};
 use ai21_check::{CheckOptions, check_pending};
@@ -46,6 +46,9 @@ pub struct RunOptions {
     pub jobs: usize,
     /// How each item is checked.
     pub check: CheckOptions,
+    /// The contract AI21 Studio's payloads are checked against: today's by default, or a
+    /// historical one ([`Validator::for_contract`]).
+    pub contract: Contract,
 }
 
 /// Checks every item of `items` and hands the outcomes to `emit`, in input order; returns
@@ -71,7 +74,7 @@ pub fn run_with_levels(
     mut emit: impl FnMut(Outcome) -> io::Result<()>,
 ) -> io::Result<Summary> {
     let started = Instant::now();
-    let validator = Validator::shared();
+    let validator = Validator::shared_for(options.contract);
     let jobs = match options.jobs {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         jobs => jobs,

@@ -79,6 +79,17 @@ impl SchemaSet {
         }
     }
 
+    /// The set with these dialect overlays (each a whole `dialects/<name>.overlay.json`
+    /// document) beside its schemas.
+    #[must_use]
+    pub fn with_overlays(
+        mut self,
+        overlays: impl IntoIterator<Item = (Dialect, Value)>,
+    ) -> SchemaSet {
+        self.overlays.extend(overlays);
+        self
+    }
+
     /// The schemas in `folder` (see the type's documentation for the layout).
     pub fn from_folder(folder: &Path) -> Result<SchemaSet, Error> {
         let read_dir = |dir: &Path| {

@@ -111,6 +111,12 @@ impl super::Writer for Human<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        if let Some(contract) = self.settings.contract {
+            writeln!(
+                self.out,
+                "checked against the historical contract {contract} (schemas/history/{contract}/), today's for the kinds it does not freeze"
+            )?;
+        }
         writeln!(
             self.out,
             "{}: {} valid, {} with errors, {} with warnings only, {} unreadable, {} skipped",

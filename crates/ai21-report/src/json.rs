@@ -158,6 +158,8 @@ struct SummaryLine {
     warnings: u64,
     #[serde(skip_serializing_if = "is_zero")]
     allowed: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contract: Option<&'static str>,
     deny_warnings: bool,
     failed: bool,
     elapsed_seconds: f64,
@@ -255,6 +257,7 @@ impl super::Writer for Json<'_> {
             errors: summary.errors,
             warnings: summary.warnings,
             allowed: summary.allowed,
+            contract: self.settings.contract,
             deny_warnings: self.settings.deny_warnings,
             failed: summary.failed(self.settings.deny_warnings),
             elapsed_seconds: summary.elapsed.as_secs_f64(),

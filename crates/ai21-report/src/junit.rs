@@ -139,6 +139,13 @@ impl super::Writer for Junit<'_> {
         writeln!(self.out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
         writeln!(self.out, "<testsuites name=\"{SUITE}\" {counts}>")?;
         writeln!(self.out, "  <testsuite name=\"{SUITE}\" {counts}>")?;
+        if let Some(contract) = self.settings.contract {
+            writeln!(
+                self.out,
+                "    <properties><property name=\"contract\" value=\"{}\"/></properties>",
+                escape(contract)
+            )?;
+        }
         self.cases.flush()?;
         let mut cases = self.cases.get_ref().try_clone()?;
         cases.rewind()?;

@@ -76,6 +76,10 @@ pub struct Settings {
     pub verbose: bool,
     /// Warnings fail the run (JUnit reports warning-only records as failures).
     pub deny_warnings: bool,
+    /// The historical contract the records were checked against (`validate --contract`),
+    /// named in every format's summary; `None` for today's contract, which no format
+    /// names.
+    pub contract: Option<&'static str>,
 }
 
 /// Writes outcomes, in input order, then the summary.

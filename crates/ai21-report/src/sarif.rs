@@ -184,6 +184,9 @@ impl super::Writer for Sarif<'_> {
         if summary.allowed > 0 {
             invocation["properties"]["allowed"] = json!(summary.allowed);
         }
+        if let Some(contract) = self.settings.contract {
+            invocation["properties"]["contract"] = json!(contract);
+        }
         if self.results > 0 {
             self.out.write_all(b"\n")?;
         }

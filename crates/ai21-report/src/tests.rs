@@ -44,6 +44,7 @@ fn a_message_of_an_aws_event_stream_is_located_by_number_and_byte() {
             color: false,
             verbose: false,
             deny_warnings: false,
+            contract: None,
         };
         let mut writer =
             writer(Format::Json, settings, Box::new(&mut buffer)).expect("writes to memory");

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ai21_diff::{Options, SchemaSet, render};
-use ai21_schemas::PayloadKind;
+use ai21_schemas::{Contract, Dialect};
 use anyhow::{Context, Result, bail};
 
 use crate::args::{DiffArgs, DiffFormat};
@@ -83,15 +83,30 @@ fn revision_of(spec: &str) -> &str {
     spec.split_once(':').map_or(spec, |(revision, _)| revision)
 }
 
-/// An embedded contract: `current` (today's schemas, with the partner overlays' kinds).
+/// An embedded contract: `current` (today's schemas and the partner overlays) or a
+/// historical one (the kinds it freezes, as AI21 Studio had them: no overlays).
 fn embedded(name: &str) -> Result<SchemaSet> {
-    match name {
-        "current" => Ok(SchemaSet::from_values(
-            format!("{CONTRACT_PREFIX}current"),
-            PayloadKind::ALL.map(|kind| (kind, kind.schema().clone())),
-        )),
-        other => bail!("{other:?} is not a contract this program embeds (known: current)"),
-    }
+    let Ok(contract) = Contract::by_name(name) else {
+        bail!(
+            "{name:?} is not a contract this program embeds (known: {})",
+            Contract::ALL.map(Contract::name).join(", ")
+        );
+    };
+    let set = SchemaSet::from_values(
+        format!("{CONTRACT_PREFIX}{}", contract.name()),
+        contract
+            .kinds()
+            .filter_map(|kind| Some((kind, contract.schema(kind)?.clone()))),
+    );
+    Ok(if contract.is_historical() {
+        set
+    } else {
+        set.with_overlays(
+            Dialect::ALL
+                .into_iter()
+                .filter_map(|dialect| Some((dialect, dialect.overlay()?.clone()))),
+        )
+    })
 }
 
 /// The top folder of the git repository around the working directory.

@@ -37,6 +37,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
         color: args.color.colors(args.format),
         verbose: args.verbose,
         deny_warnings: args.deny_warnings,
+        contract: args.contract.is_historical().then(|| args.contract.name()),
     };
     let mut progress = Progress::for_terminal();
     let mut writer = ai21_report::writer(args.format, settings, output::stdout_beside(&progress))
@@ -47,6 +48,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8> {
             redact_content: args.redact_content,
             no_fast_path: args.no_fast_path,
         },
+        contract: args.contract,
     };
     let mut outcomes = 0;
     let summary = run::run_with_levels(items, options, &levels, |outcome| {

@@ -126,6 +126,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
         color: args.color.colors(args.format),
         verbose: args.verbose,
         deny_warnings: args.deny_warnings,
+        contract: None,
     };
     let mut writer = ai21_report::writer(args.format, settings, output::stdout())
         .context("starting the report")?;

@@ -175,6 +175,49 @@ fn the_jamba_preview_to_today_adds_parameters_compatibly_and_caps_max_tokens() {
     assert_eq!(default["role"], "annotation");
 }
 
+/// The embedded contracts are the folders the program was built from: the same changes,
+/// by the same ids, whether a side is named `contract:NAME` or given as a folder; and
+/// today's embedded contract, dialects included, against the folder is no change at all.
+#[test]
+fn the_embedded_contracts_are_their_folders() {
+    let ids = |report: &Value| {
+        let mut ids: Vec<String> = changes(report)
+            .into_iter()
+            .map(|change| format!("{} {}", change["id"], change["class"]))
+            .collect();
+        ids.sort();
+        ids
+    };
+    for (name, folder) in [
+        ("jamba-preview", "schemas/history/jamba-preview"),
+        ("j2-older", "schemas/history/j2-older"),
+    ] {
+        let (embedded_run, embedded) =
+            json_diff(&[&format!("contract:{name}"), "contract:current"]);
+        let (folder_run, folder) = json_diff(&[folder, "schemas"]);
+        assert_eq!(
+            embedded_run.code,
+            folder_run.code,
+            "{name}: {}",
+            embedded_run.transcript()
+        );
+        assert!(!ids(&embedded).is_empty(), "{name}: {embedded:#}");
+        assert_eq!(ids(&embedded), ids(&folder), "{name}");
+    }
+    let (run, report) = json_diff(&["contract:current", "schemas"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(changes(&report).is_empty(), "{report:#}");
+    let subjects = report["subjects"].as_array().expect("subjects");
+    let dialects = subjects
+        .iter()
+        .filter(|subject| subject["subject"]["dialect"].is_string())
+        .count();
+    assert!(
+        dialects >= 10,
+        "the partner dialects are compared too: {report:#}"
+    );
+}
+
 #[test]
 fn the_older_j2_request_to_today_is_compatible() {
     let (run, report) = json_diff(&["schemas/history/j2-older", "schemas"]);
@@ -310,6 +353,12 @@ fn what_cannot_be_compared_exits_2_and_says_where() {
     let run = ai21(&["diff", "contract:jamba-2020", "schemas"], b"");
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(run.stderr.contains("jamba-2020"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(known: current, j2-older, jamba-preview)"),
+        "{}",
+        run.stderr
+    );
 
     let run = ai21(&["diff", "--git", "no-such-revision"], b"");
     assert_eq!(run.code, 2, "{}", run.transcript());

@@ -24,6 +24,7 @@ mod stdin;
 mod support;
 mod synthetic;
 mod tools;
+mod validate_contract;
 mod validate_exit;
 mod validate_formats;
 mod validate_inputs;
