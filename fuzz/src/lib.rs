@@ -454,6 +454,7 @@ fn reports(outcomes: &[Outcome]) -> Vec<String> {
                     color: false,
                     verbose: true,
                     deny_warnings: false,
+                    contract: None,
                 };
                 let out: Box<dyn Write + Send + '_> = Box::new(&mut buffer);
                 let mut writer =
