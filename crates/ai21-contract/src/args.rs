@@ -220,7 +220,7 @@ pub struct ValidateArgs {
 
     /// Check AI21 Studio's payloads against this contract: today's (current) or a
     /// historical one, for the kinds it freezes (the Jamba preview's chat request and
-    /// response, the older J2 docs' request); see docs/diff.md
+    /// response, the older J2 docs' request); see docs/validate.md
     #[arg(long, value_parser = contract_parser(), value_name = "NAME", default_value = "current")]
     pub contract: Contract,
 
