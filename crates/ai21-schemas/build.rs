@@ -159,11 +159,8 @@ fn overlays(dialects_dir: &Path, out: &mut String) -> Result<(), String> {
         )
         .expect("writing to a String");
     }
-    let entries = fs::read_dir(dialects_dir)
-        .map_err(|error| format!("{}: {error}", dialects_dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|error| format!("{}: {error}", dialects_dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for path in entries(dialects_dir)? {
+        let name = file_name(&path);
         if !expected.contains(&name) {
             return Err(format!(
                 "{}: unexpected file {name}: the overlays are {}",
@@ -185,16 +182,8 @@ const HISTORY_ID_BASE: &str = "https://ai21-contract.dev/schemas/history/";
 /// `{HISTORY_ID_BASE}{name}/`. Beside the folders only `README.md` may stand.
 fn history(history_dir: &Path, out: &mut String) -> Result<(), String> {
     let mut names = Vec::new();
-    let entries =
-        fs::read_dir(history_dir).map_err(|error| format!("{}: {error}", history_dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .map_err(|error| format!("{}: {error}", history_dir.display()))?
-            .path();
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for path in entries(history_dir)? {
+        let name = file_name(&path);
         if path.is_dir() {
             names.push(name);
         } else if name != "README.md" {
@@ -225,16 +214,8 @@ fn history(history_dir: &Path, out: &mut String) -> Result<(), String> {
             ));
         }
         let mut schemas: [Option<String>; STEMS.len()] = Default::default();
-        let entries =
-            fs::read_dir(&folder).map_err(|error| format!("{}: {error}", folder.display()))?;
-        for entry in entries {
-            let path = entry
-                .map_err(|error| format!("{}: {error}", folder.display()))?
-                .path();
-            let file = path
-                .file_name()
-                .map(|file| file.to_string_lossy().into_owned())
-                .unwrap_or_default();
+        for path in entries(&folder)? {
+            let file = file_name(&path);
             let at = path.display();
             let index = file
                 .strip_suffix(".schema.json")
@@ -406,12 +387,7 @@ fn optional_string<'a>(entry: &'a Value, key: &str) -> Result<Option<&'a str>, S
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut BTreeSet<String>) -> Result<(), String> {
-    let entries =
-        fs::read_dir(dir).map_err(|error| format!("reading {}: {error}", dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .map_err(|error| format!("reading {}: {error}", dir.display()))?
-            .path();
+    for path in entries(dir)? {
         if path.is_dir() {
             collect(root, &path, files)?;
         } else {
@@ -424,6 +400,22 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeSet<String>) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// The paths of the entries of `dir`.
+fn entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let reading = |error: std::io::Error| format!("reading {}: {error}", dir.display());
+    fs::read_dir(dir)
+        .map_err(reading)?
+        .map(|entry| entry.map(|entry| entry.path()).map_err(reading))
+        .collect()
+}
+
+/// The last part of `path`, as text.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn upper(camel: &str) -> String {

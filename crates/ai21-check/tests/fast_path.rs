@@ -139,23 +139,48 @@ fn workspace() -> &'static Path {
         .expect("the crate is two levels below the workspace")
 }
 
-#[test]
-fn fixtures_agree() {
-    let mut tally = Tally::default();
-    for fixture in [
-        "tests/fixtures/captures/sample.jsonl",
-        "tests/fixtures/captures/bedrock.jsonl",
-        "tests/fixtures/captures/vertex.jsonl",
-        "tests/fixtures/captures/azure.jsonl",
-        "crates/ai21-contract/tests/fixtures/jsonl/capture.jsonl",
-        "crates/ai21-contract/tests/fixtures/jsonl/malformed.jsonl",
-    ] {
+/// Compares every line of each fixture (a path from the workspace's root) both ways, with
+/// each of [`both_options`].
+fn compare_fixtures(validator: &Validator, fixtures: &[&str], tally: &mut Tally) {
+    for fixture in fixtures {
         let text = std::fs::read_to_string(workspace().join(fixture))
             .unwrap_or_else(|error| panic!("{fixture}: {error}"));
         for options in both_options() {
-            compare_lines(&text, options, false, &mut tally);
+            compare_lines_with(validator, &text, options, false, tally);
         }
     }
+}
+
+/// A synthetic capture of about `size` bytes from the benchmark generator.
+fn generated(size: u64, seed: u64, invalid_per_mille: u32) -> String {
+    let mut bytes = Vec::new();
+    capture::write(
+        &mut bytes,
+        capture::Options {
+            size,
+            seed,
+            invalid_per_mille,
+        },
+    )
+    .expect("writing to memory");
+    String::from_utf8(bytes).expect("the generator writes UTF-8")
+}
+
+#[test]
+fn fixtures_agree() {
+    let mut tally = Tally::default();
+    compare_fixtures(
+        validator(),
+        &[
+            "tests/fixtures/captures/sample.jsonl",
+            "tests/fixtures/captures/bedrock.jsonl",
+            "tests/fixtures/captures/vertex.jsonl",
+            "tests/fixtures/captures/azure.jsonl",
+            "crates/ai21-contract/tests/fixtures/jsonl/capture.jsonl",
+            "crates/ai21-contract/tests/fixtures/jsonl/malformed.jsonl",
+        ],
+        &mut tally,
+    );
     assert!(tally.records >= 40, "{tally:?}");
     assert!(tally.fast * 3 >= tally.records, "{tally:?}");
 }
@@ -164,17 +189,7 @@ fn fixtures_agree() {
 fn generated_captures_agree() {
     let mut tally = Tally::default();
     for (seed, invalid_per_mille) in [(1, 20), (2, 200), (3, 500)] {
-        let mut bytes = Vec::new();
-        capture::write(
-            &mut bytes,
-            capture::Options {
-                size: 1_500_000,
-                seed,
-                invalid_per_mille,
-            },
-        )
-        .expect("writing to memory");
-        let text = String::from_utf8(bytes).expect("the generator writes UTF-8");
+        let text = generated(1_500_000, seed, invalid_per_mille);
         compare_lines(&text, CheckOptions::default(), true, &mut tally);
     }
     // Most generated records are valid and read the fast way.
@@ -194,31 +209,19 @@ fn historical_contracts_agree() {
         .filter(|contract| contract.is_historical())
         .collect();
     assert!(historical.len() >= 2, "{historical:?}");
-    let mut bytes = Vec::new();
-    capture::write(
-        &mut bytes,
-        capture::Options {
-            size: 400_000,
-            seed: 4,
-            invalid_per_mille: 100,
-        },
-    )
-    .expect("writing to memory");
-    let generated = String::from_utf8(bytes).expect("the generator writes UTF-8");
+    let generated = generated(400_000, 4, 100);
     for contract in historical {
         let validator = Validator::shared_for(contract);
         let mut tally = Tally::default();
-        for fixture in [
-            "tests/fixtures/history/jamba-preview.jsonl",
-            "tests/fixtures/captures/sample.jsonl",
-            "crates/ai21-contract/tests/fixtures/jsonl/capture.jsonl",
-        ] {
-            let text = std::fs::read_to_string(workspace().join(fixture))
-                .unwrap_or_else(|error| panic!("{fixture}: {error}"));
-            for options in both_options() {
-                compare_lines_with(validator, &text, options, false, &mut tally);
-            }
-        }
+        compare_fixtures(
+            validator,
+            &[
+                "tests/fixtures/history/jamba-preview.jsonl",
+                "tests/fixtures/captures/sample.jsonl",
+                "crates/ai21-contract/tests/fixtures/jsonl/capture.jsonl",
+            ],
+            &mut tally,
+        );
         compare_lines_with(
             validator,
             &generated,

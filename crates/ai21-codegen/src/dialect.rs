@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use ai21_schemas::{Dialect, PayloadKind, merge_patch};
+use ai21_schemas::{Dialect, PayloadKind};
 use serde_json::{Map, Value};
 
 use crate::module::module_name;
@@ -68,19 +68,7 @@ pub struct DialectModels {
     pub items: String,
 }
 
-/// The overlay's merge patch for `kind`, if it has one.
-pub fn overlay_patch(overlay: &Value, kind: PayloadKind) -> Option<&Value> {
-    overlay.get("kinds")?.get(kind.stem())?.get("patch")
-}
-
-/// The schema of `kind` with the overlay's merge patch applied, or `None` when the overlay
-/// has no patch for it.
-pub fn overlaid_schema(canonical: &Value, overlay: &Value, kind: PayloadKind) -> Option<Value> {
-    let patch = overlay_patch(overlay, kind)?;
-    let mut schema = canonical.clone();
-    merge_patch(&mut schema, patch);
-    Some(schema)
-}
+pub use ai21_schemas::{overlaid_schema, overlay_patch};
 
 /// Whether `variant` (a dialect's schema of a kind) needs types other than `canonical`'s:
 /// their projections differ once descriptions and titles are set aside, or the

@@ -246,15 +246,7 @@ impl SchemaSet {
     /// The schema of `kind` as `dialect` has it (the set's overlay applied), when the set
     /// has both and the overlay patches the kind.
     pub fn schema_in(&self, dialect: Dialect, kind: PayloadKind) -> Option<Value> {
-        let patch = self
-            .overlays
-            .get(&dialect)?
-            .get("kinds")?
-            .get(kind.stem())?
-            .get("patch")?;
-        let mut schema = self.schemas.get(&kind)?.clone();
-        ai21_schemas::merge_patch(&mut schema, patch);
-        Some(schema)
+        ai21_schemas::overlaid_schema(self.schemas.get(&kind)?, self.overlays.get(&dialect)?, kind)
     }
 
     /// The dialects the set has an overlay of.

@@ -93,7 +93,7 @@ impl Dialect {
 
     /// The merge patch this dialect applies to the schema of `kind`, if it changes it.
     pub fn patch(self, kind: PayloadKind) -> Option<&'static Value> {
-        self.overlay()?.get("kinds")?.get(kind.stem())?.get("patch")
+        overlay_patch(self.overlay()?, kind)
     }
 
     /// Whether this dialect serves `kind` at all (Vertex and Azure serve no J2).
@@ -158,16 +158,26 @@ impl PayloadKind {
         static PATCHED: [[OnceLock<Option<Value>>; 6]; 4] =
             [const { [const { OnceLock::new() }; 6] }; 4];
         PATCHED[dialect as usize][self as usize]
-            .get_or_init(|| {
-                dialect.patch(self).map(|patch| {
-                    let mut schema = self.schema().clone();
-                    merge_patch(&mut schema, patch);
-                    schema
-                })
-            })
+            .get_or_init(|| overlaid_schema(self.schema(), dialect.overlay()?, self))
             .as_ref()
             .unwrap_or_else(|| self.schema())
     }
+}
+
+/// The merge patch an overlay document (a `schemas/dialects/<name>.overlay.json`, this
+/// program's or another version's) applies to the schema of `kind`, if it changes it:
+/// `/kinds/<stem>/patch`.
+pub fn overlay_patch(overlay: &Value, kind: PayloadKind) -> Option<&Value> {
+    overlay.get("kinds")?.get(kind.stem())?.get("patch")
+}
+
+/// The schema of `kind` (`canonical`) with the overlay's merge patch applied, or `None`
+/// when the overlay has no patch for it.
+pub fn overlaid_schema(canonical: &Value, overlay: &Value, kind: PayloadKind) -> Option<Value> {
+    let patch = overlay_patch(overlay, kind)?;
+    let mut schema = canonical.clone();
+    merge_patch(&mut schema, patch);
+    Some(schema)
 }
 
 /// Applies a JSON Merge Patch (RFC 7396, section 2) to `target`: an object patch merges

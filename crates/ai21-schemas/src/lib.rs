@@ -33,7 +33,7 @@ mod route;
 
 pub use contract::{Contract, UnknownContract};
 use contract::{Frozen, FrozenSchema};
-pub use dialect::{Dialect, UnknownDialect, merge_patch};
+pub use dialect::{Dialect, UnknownDialect, merge_patch, overlaid_schema, overlay_patch};
 pub use endpoint::{Endpoint, UnknownEndpoint};
 pub use repair::{Repair, Repaired};
 pub use route::{Recognition, Route};

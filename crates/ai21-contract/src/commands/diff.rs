@@ -86,12 +86,7 @@ fn revision_of(spec: &str) -> &str {
 /// An embedded contract: `current` (today's schemas and the partner overlays) or a
 /// historical one (the kinds it freezes, as AI21 Studio had them: no overlays).
 fn embedded(name: &str) -> Result<SchemaSet> {
-    let Ok(contract) = Contract::by_name(name) else {
-        bail!(
-            "{name:?} is not a contract this program embeds (known: {})",
-            Contract::ALL.map(Contract::name).join(", ")
-        );
-    };
+    let contract = Contract::by_name(name)?;
     let set = SchemaSet::from_values(
         format!("{CONTRACT_PREFIX}{}", contract.name()),
         contract

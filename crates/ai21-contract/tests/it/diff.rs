@@ -355,7 +355,7 @@ fn what_cannot_be_compared_exits_2_and_says_where() {
     assert!(run.stderr.contains("jamba-2020"), "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("(known: current, j2-older, jamba-preview)"),
+            .contains("expected one of: current, j2-older, jamba-preview"),
         "{}",
         run.stderr
     );
